@@ -1,0 +1,33 @@
+/**
+ * Every name shared by workers, clients, the CLI and tests: task queues, workflow types,
+ * search-attribute keys. One module so a rename cannot drift between them.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const TASK_QUEUE = process.env.LSL_TASK_QUEUE ?? 'lsl';
+
+export const WorkflowTypes = {
+  evaluatePrompt: 'evaluatePrompt',
+  gepaStage: 'gepaStage',
+  experiment: 'experiment',
+} as const;
+
+/** Typed search attributes upserted by our workflows (registered on the server at start-up). */
+export const SearchAttributes = {
+  experimentId: defineSearchAttributeKey('LslExperimentId', SearchAttributeType.KEYWORD),
+  arm: defineSearchAttributeKey('LslArm', SearchAttributeType.KEYWORD),
+  stage: defineSearchAttributeKey('LslStage', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('LslStatus', SearchAttributeType.KEYWORD),
+  task: defineSearchAttributeKey('LslTask', SearchAttributeType.KEYWORD),
+  model: defineSearchAttributeKey('LslModel', SearchAttributeType.KEYWORD),
+  bestScore: defineSearchAttributeKey('LslBestScore', SearchAttributeType.DOUBLE),
+} as const;
+
+/** `name=Type` pairs for `temporal server start-dev --search-attribute`. */
+export function searchAttributeCliArgs(): string[] {
+  const typeName: Record<string, string> = {
+    [SearchAttributeType.KEYWORD]: 'Keyword',
+    [SearchAttributeType.DOUBLE]: 'Double',
+  };
+  return Object.values(SearchAttributes).flatMap((k) => ['--search-attribute', `${k.name}=${typeName[k.type]}`]);
+}

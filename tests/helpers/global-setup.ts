@@ -1,0 +1,31 @@
+/**
+ * Starts ONE real Temporal dev server for the whole suite (or uses TEMPORAL_ADDRESS) and bundles
+ * the workflow code once. Test files get both through environment variables and start their own
+ * workers with tests/helpers/temporal.ts. No server means the suite fails, naming the ways to get one.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startTemporal, type TemporalServer } from '../../src/temporal/server';
+
+declare global {
+  var __lslTemporal: TemporalServer | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const server = await startTemporal({ log: (l) => process.stderr.write(`[temporal] ${l}\n`) });
+  globalThis.__lslTemporal = server;
+  process.env.LSL_TEST_TEMPORAL_ADDRESS = server.address;
+  process.env.LSL_TEST_TEMPORAL_NAMESPACE = server.namespace;
+
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m) } as any,
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsl-test-'));
+  const bundlePath = path.join(dir, 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, code);
+  process.env.LSL_TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.LSL_TEST_TMP = dir;
+}
