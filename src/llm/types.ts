@@ -29,3 +29,30 @@ export interface ModelGateway {
   /** Calls the model (or the cache). Throws ApplicationFailure with a typed `type` on errors. */
   chat(model: string, request: ChatRequest): Promise<ChatResult>;
 }
+
+/**
+ * One entry of the model registry (validated with zod in src/llm/registry.ts). Holds the NAME of
+ * the environment variable with the API key, never a key.
+ */
+export interface ModelSpec {
+  /** Registry name used in configs and on the CLI, e.g. `sim-large`, `gpt-4.1-mini`. */
+  name: string;
+  provider: 'openai' | 'openai-compatible' | 'sim';
+  /** OpenAI-compatible base URL; `${VAR}` / `${VAR:-default}` placeholders are expanded from the worker's environment. */
+  baseUrl: string;
+  /** The model id sent to the endpoint. */
+  model: string;
+  /** Name of the environment variable holding the API key; absent for keyless local servers. */
+  apiKeyEnv?: string;
+  temperature: number;
+  maxTokens: number;
+  /** USD per million tokens; absent when unknown (then dollar budgets are refused). */
+  priceInputPerM?: number;
+  priceOutputPerM?: number;
+  /** Most calls in flight at once from one worker. */
+  concurrency: number;
+  /** Client timeout per call. */
+  timeoutMs: number;
+  /** True for the simulator's profiles: reports say so. */
+  simulated: boolean;
+}
