@@ -14,6 +14,8 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // Developer convenience for iterating on pure tests; a test that needs Temporal then fails loudly.
+  if (process.env.LSL_TEST_NO_TEMPORAL === '1') return;
   const server = await startTemporal({ log: (l) => process.stderr.write(`[temporal] ${l}\n`) });
   globalThis.__lslTemporal = server;
   process.env.LSL_TEST_TEMPORAL_ADDRESS = server.address;
