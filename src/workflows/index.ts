@@ -1,2 +1,2 @@
 /** Every workflow type the worker hosts. */
-export {};
+export { evaluatePrompt, evaluateProgressQuery } from './evaluate';

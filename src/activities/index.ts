@@ -1,0 +1,21 @@
+/** All activities, built from their dependencies. Workflows import only `typeof` this. */
+import type { ActivityDeps } from './deps';
+import { createExampleActivities } from './examples';
+import { createResultActivities } from './results';
+import { createReflectActivities } from './reflect';
+import { createRolloutActivities } from './rollout';
+
+export type { ActivityDeps } from './deps';
+export type { RolloutInput, RolloutRecord } from './rollout';
+export type { ReflectInput, ReflectOutput } from './reflect';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createExampleActivities(deps),
+    ...createRolloutActivities(deps),
+    ...createResultActivities(deps),
+    ...createReflectActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,46 @@
+/**
+ * One reflection: the reflection prompt to the reflecting model, the raw answer back. Parsing and
+ * acceptance are the optimizer core's job. Prompt and raw output are kept as artifacts.
+ */
+import { Context } from '@temporalio/activity';
+import type { ActivityDeps } from './deps';
+
+export interface ReflectInput { model: string; prompt: string; temperature?: number }
+
+export interface ReflectOutput {
+  rawText: string;
+  finishReason: string;
+  promptKey: string;
+  outputKey: string;
+  inputTokens: number;
+  outputTokens: number;
+  usd: number;
+  cached: boolean;
+  attempt: number;
+}
+
+export function createReflectActivities(deps: ActivityDeps) {
+  return {
+    async reflect(input: ReflectInput): Promise<ReflectOutput> {
+      const promptKey = await deps.store.put(input.prompt);
+      const res = await deps.gateway.chat(input.model, {
+        messages: [{ role: 'user', content: input.prompt }],
+        sampleIndex: 0,
+        temperature: input.temperature,
+      });
+      const outputKey = await deps.store.put(res.text);
+      return {
+        // A completion cut off by the token limit is marked so the core can reject it as truncated.
+        rawText: res.text,
+        finishReason: res.finishReason,
+        promptKey,
+        outputKey,
+        inputTokens: res.inputTokens,
+        outputTokens: res.outputTokens,
+        usd: res.usd,
+        cached: res.cached,
+        attempt: Context.current().info.attempt,
+      };
+    },
+  };
+}

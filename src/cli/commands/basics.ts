@@ -1,0 +1,83 @@
+/** Small subcommands: worker, sim serve, datasets, status. */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { datasetsDir } from '../../paths';
+import { DATASET_NAMES, pullDataset, verifyDataset } from '../../tasks/datasets';
+import { startTemporal } from '../../temporal/server';
+import { TASK_QUEUE } from '../../workers/names';
+import { createLslWorker, defaultDeps } from '../../workers/worker';
+import { UsageError } from '../errors';
+
+export async function workerCommand(): Promise<void> {
+  if (!process.env.TEMPORAL_ADDRESS) {
+    throw new UsageError('lsl worker needs TEMPORAL_ADDRESS (host:port of a running Temporal server, e.g. `temporal server start-dev`)');
+  }
+  const server = await startTemporal(); // registers our search attributes on the server
+  const connection = await NativeConnection.connect({ address: server.address });
+  const worker = await createLslWorker({ connection, namespace: server.namespace, deps: defaultDeps() });
+  process.stderr.write(`lsl worker on ${server.address}, namespace ${server.namespace}, task queue ${TASK_QUEUE}\n`);
+  await worker.run();
+}
+
+export async function simServeCommand(flags: { port?: string; latency?: string; host?: string }): Promise<void> {
+  const port = flags.port === undefined ? 8787 : Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got '${flags.port}'`);
+  const latencyMs = flags.latency === undefined ? undefined : Number(flags.latency);
+  const { startSimulator } = await import('../../sim/server');
+  const sim = await startSimulator({ port, host: flags.host, datasetsDir: datasetsDir(), latencyMs });
+  process.stdout.write(`${sim.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => void sim.close().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+export async function datasetsVerifyCommand(names: string[], flags: { json?: boolean }): Promise<void> {
+  const dir = datasetsDir();
+  const unknown = names.filter((n) => !DATASET_NAMES.includes(n));
+  if (unknown.length) throw new UsageError(`unknown dataset '${unknown[0]}' (known: ${DATASET_NAMES.join(', ')})`);
+  const rows = (names.length ? names : DATASET_NAMES).flatMap((n) => verifyDataset(dir, n));
+  if (flags.json) process.stdout.write(JSON.stringify({ dir, rows }) + '\n');
+  else for (const r of rows) process.stdout.write(`${r.status.padEnd(8)} ${r.dataset}/${r.file}\n`);
+  const bad = rows.filter((r) => r.status !== 'ok');
+  if (bad.length) {
+    process.stderr.write(`lsl: ${bad.length} dataset file(s) missing or not matching SOURCE.md in ${dir}\n`);
+    process.exitCode = 1;
+  }
+}
+
+export async function datasetsPullCommand(name: string): Promise<void> {
+  if (!DATASET_NAMES.includes(name)) throw new UsageError(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(', ')})`);
+  await pullDataset(datasetsDir(), name, (l) => process.stderr.write(`${l}\n`));
+  process.stdout.write(`${name}: downloaded and verified into ${datasetsDir()}\n`);
+}
+
+/** A client for commands that act on existing workflows (status, pause, ...): TEMPORAL_ADDRESS or localhost:7233. */
+export async function connectClient(): Promise<Client> {
+  const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: '5s' });
+    return new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  } catch (err) {
+    throw new UsageError(`cannot reach a Temporal server at ${address} (set TEMPORAL_ADDRESS): ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+export async function statusCommand(id: string, flags: { json?: boolean }): Promise<void> {
+  const client = await connectClient();
+  try {
+    const handle = client.workflow.getHandle(id);
+    const desc = await handle.describe();
+    let progress: unknown = null;
+    try {
+      progress = await handle.query('progress');
+    } catch (err) {
+      progress = { unavailable: (err as Error).message.split('\n')[0] };
+    }
+    const out = { workflowId: id, type: desc.type, status: desc.status.name, startTime: desc.startTime, closeTime: desc.closeTime, progress };
+    process.stdout.write((flags.json ? JSON.stringify(out) : JSON.stringify(out, null, 2)) + '\n');
+  } finally {
+    await client.connection.close();
+  }
+}

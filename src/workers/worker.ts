@@ -1,0 +1,43 @@
+/** Builds the lsl worker: all workflows, all activities, one task queue. Used by `lsl worker`, the embedded CLI mode and tests. */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import { createGateway } from '../llm/gateway';
+import { loadRegistry } from '../llm/registry';
+import { datasetsDir, homePaths } from '../paths';
+import { LocalArtifactStore } from '../store/artifacts';
+import { TASK_QUEUE } from './names';
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue?: string;
+  deps: ActivityDeps;
+  /** A pre-built workflow bundle (tests build one per suite); otherwise bundled from source. */
+  workflowBundlePath?: string;
+  maxConcurrentActivities?: number;
+}
+
+export async function createLslWorker(opts: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue ?? TASK_QUEUE,
+    ...(opts.workflowBundlePath
+      ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+      : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities(opts.deps),
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 200,
+    // Quiet the bundler; our own progress output is what users read.
+    bundlerOptions: { ignoreModules: [] },
+  });
+}
+
+/** The production dependencies, from the environment (LSL_HOME, LSL_MODELS, LSL_DATASETS_DIR). */
+export function defaultDeps(opts: { modelsFile?: string } = {}): ActivityDeps & { gateway: ReturnType<typeof createGateway> } {
+  const registry = loadRegistry(opts.modelsFile ?? process.env.LSL_MODELS);
+  return {
+    gateway: createGateway({ registry, cacheDir: homePaths.responseCache() }),
+    store: new LocalArtifactStore(homePaths.artifacts()),
+    datasetsDir: datasetsDir(),
+  };
+}

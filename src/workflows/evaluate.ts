@@ -1,0 +1,109 @@
+/**
+ * evaluatePrompt: one instruction, one model, a list of examples, through a bounded window of
+ * rollout activities. The per-example records go to the artifact store as JSONL; the result is
+ * a small summary that references them.
+ */
+import { defineQuery, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { RolloutRecord } from '../activities';
+import { wilson } from '../core/stats';
+import type { PoolName } from '../tasks/types';
+import { SearchAttributes } from '../workers/names';
+import { rolloutActivity, rolloutTimeoutFor, runRollout, storage } from './rollouts';
+import { mapWindowed } from './window';
+
+export interface EvaluateInput {
+  task: string;
+  model: string;
+  instruction: string;
+  pool: PoolName;
+  /** Explicit example ids; otherwise the pool's first `limit` (or all). */
+  ids?: string[];
+  limit?: number;
+  /** Samples per problem (K); default 1. */
+  samples?: number;
+  temperature?: number;
+  /** Rollouts in flight at once (default 32). */
+  concurrency?: number;
+  /** The model's client timeout (from the registry); sets the rollout activity's start-to-close. */
+  modelTimeoutMs?: number;
+}
+
+export interface EvaluateResult {
+  task: string;
+  model: string;
+  n: number;
+  samples: number;
+  correct: number;
+  accuracy: number;
+  ci95: [number, number];
+  /** lm-eval's flexible-extract accuracy where the grader reports it (GSM8K-style tasks). */
+  flexibleAccuracy?: number;
+  failedRollouts: number;
+  inputTokens: number;
+  outputTokens: number;
+  usd: number;
+  /** Calls this run made to the model endpoint vs served from the response cache. */
+  modelCalls: number;
+  cachedCalls: number;
+  /** Artifact key of the per-example JSONL. */
+  resultsKey: string;
+}
+
+export interface EvaluateProgress { total: number; done: number; correct: number }
+export const evaluateProgressQuery = defineQuery<EvaluateProgress>('progress');
+
+export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResult> {
+  const samples = input.samples ?? 1;
+  upsertSearchAttributes([
+    { key: SearchAttributes.task, value: input.task },
+    { key: SearchAttributes.model, value: input.model },
+    { key: SearchAttributes.status, value: 'running' },
+  ]);
+  const ids = input.ids ?? (await storage.listExampleIds({ task: input.task, pool: input.pool, limit: input.limit }));
+  const jobs = ids.flatMap((id) => Array.from({ length: samples }, (_, s) => ({ id, s })));
+  const rollout = rolloutActivity(rolloutTimeoutFor(input.modelTimeoutMs ?? 60_000));
+  const progress: EvaluateProgress = { total: jobs.length, done: 0, correct: 0 };
+  setHandler(evaluateProgressQuery, () => progress);
+
+  const records: RolloutRecord[] = await mapWindowed(jobs, input.concurrency ?? 32, async ({ id, s }) => {
+    const rec = await runRollout(rollout, {
+      task: input.task, pool: input.pool, exampleId: id, model: input.model,
+      instruction: input.instruction, sampleIndex: s, temperature: input.temperature,
+    });
+    progress.done++;
+    progress.correct += rec.score;
+    return rec;
+  });
+
+  const resultsKey = await storage.storeJsonl({ rows: records.map((r) => ({ ...r, workflowId: workflowInfo().workflowId })) });
+  const result = summarizeRecords(input, records, samples, resultsKey);
+  upsertSearchAttributes([
+    { key: SearchAttributes.status, value: 'completed' },
+    { key: SearchAttributes.bestScore, value: result.accuracy },
+  ]);
+  return result;
+}
+
+export function summarizeRecords(input: { task: string; model: string }, records: RolloutRecord[], samples: number, resultsKey: string): EvaluateResult {
+  const n = records.length;
+  const correct = records.reduce((a, r) => a + r.score, 0);
+  const flex = records.filter((r) => typeof r.details?.flexibleScore === 'number');
+  const live = records.filter((r) => !r.error);
+  return {
+    task: input.task,
+    model: input.model,
+    n: n / samples,
+    samples,
+    correct,
+    accuracy: n ? correct / n : 0,
+    ci95: wilson(Math.round(correct), n),
+    flexibleAccuracy: flex.length === n && n > 0 ? flex.reduce((a, r) => a + (r.details!.flexibleScore as number), 0) / n : undefined,
+    failedRollouts: n - live.length,
+    inputTokens: records.reduce((a, r) => a + r.inputTokens, 0),
+    outputTokens: records.reduce((a, r) => a + r.outputTokens, 0),
+    usd: records.reduce((a, r) => a + r.usd, 0),
+    modelCalls: live.filter((r) => !r.cached).length,
+    cachedCalls: live.filter((r) => r.cached).length,
+    resultsKey,
+  };
+}
