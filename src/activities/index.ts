@@ -1,6 +1,7 @@
 /** All activities, built from their dependencies. Workflows import only `typeof` this. */
 import type { ActivityDeps } from './deps';
 import { createExampleActivities } from './examples';
+import { createExperimentActivities } from './experiment';
 import { createResultActivities } from './results';
 import { createReflectActivities } from './reflect';
 import { createRolloutActivities } from './rollout';
@@ -8,6 +9,7 @@ import { createRolloutActivities } from './rollout';
 export type { ActivityDeps } from './deps';
 export type { RolloutInput, RolloutRecord } from './rollout';
 export type { ReflectInput, ReflectOutput } from './reflect';
+export type { PreparedExperiment, ReportSources, StageRef } from './experiment';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -15,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRolloutActivities(deps),
     ...createResultActivities(deps),
     ...createReflectActivities(deps),
+    ...createExperimentActivities(deps),
   };
 }
 

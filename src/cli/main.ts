@@ -1,5 +1,6 @@
 /** `lsl`: one command, subcommands, --help on each. */
 import { Command } from 'commander';
+import { ConfigError } from '../core/experiment/problems';
 import { UsageError, oneLine } from './errors';
 
 const program = new Command();
@@ -11,8 +12,10 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...arg
     try {
       await fn(...args);
     } catch (err) {
-      process.stderr.write(`lsl: error: ${oneLine(err)}\n`);
-      process.exit(err instanceof UsageError ? 2 : 1);
+      // A config error lists every problem, one per line with its file, line and path.
+      if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+      else process.stderr.write(`lsl: error: ${oneLine(err)}\n`);
+      process.exit(err instanceof UsageError || err instanceof ConfigError ? 2 : 1);
     }
   };
 }
@@ -30,6 +33,59 @@ program.command('eval')
   .option('--no-worker', 'do not start an in-process worker (use `lsl worker` processes)')
   .option('--json', 'print one JSON summary line last')
   .action(action(async (flags) => (await import('./commands/eval')).evalCommand(flags)));
+
+program.command('optimize')
+  .description('run one GEPA stage: optimize an instruction on a task with a task model and a reflector')
+  .requiredOption('--task <name>', 'task name')
+  .requiredOption('--model <name>', 'task model (runs the rollouts)')
+  .requiredOption('--reflector <name>', 'reflection model (writes new instructions)')
+  .requiredOption('--budget <n>', 'metric calls granted to the stage')
+  .option('--train <n>', 'training examples (minibatches)', '60')
+  .option('--val <n>', 'validation examples (the Pareto set)', '30')
+  .option('--seed <s>', 'seed of splits and optimizer', '0')
+  .option('--merge', 'enable merge proposals')
+  .option('--selector <name>', 'pareto | current_best | epsilon_greedy', 'pareto')
+  .option('--minibatch <b>', 'reflection minibatch size', '3')
+  .option('--instruction-file <file>', 'the seed instruction')
+  .option('--concurrency <n>', 'rollouts in flight')
+  .option('--no-worker', 'do not start an in-process worker')
+  .option('--json', 'print one JSON summary line last')
+  .action(action(async (flags) => (await import('./commands/optimize')).optimizeCommand(flags)));
+
+const exp = () => import('./commands/experiment');
+program.command('validate <config>')
+  .description('check an experiment config; prints every problem with its path and line')
+  .action(action(async (file: string) => (await exp()).validateCommand(file)));
+program.command('plan <config>')
+  .description('dry run: metric calls, model calls, tokens and dollars per arm and stage')
+  .option('--json', 'JSON output')
+  .action(action(async (file: string, flags) => (await exp()).planCommand(file, flags)));
+program.command('run <config>')
+  .description('run an experiment (all arms, evaluation, report)')
+  .option('--id <experimentId>', 'workflow id (default exp-<name>-<config hash>)')
+  .option('--no-worker', 'do not start an in-process worker')
+  .option('--json', 'print one JSON summary line last')
+  .action(action(async (file: string, flags) => (await exp()).runCommand(file, flags)));
+for (const sig of ['pause', 'resume', 'stop'] as const) {
+  program.command(`${sig} <id>`)
+    .description(`${sig} a running experiment or stage (signal; reaches its running children)`)
+    .action(action(async (id: string) => (await exp()).signalCommand(sig, id)));
+}
+program.command('report <idOrRunDir>')
+  .description('write the report of a finished experiment again (Markdown, HTML, LaTeX)')
+  .action(action(async (id: string) => (await exp()).reportCommand(id)));
+const schedule = program.command('schedule').description('nightly re-runs with Temporal Schedules');
+schedule.command('create <config>')
+  .description('create a schedule that runs an experiment config')
+  .requiredOption('--cron <expr>', 'cron expression, e.g. "0 2 * * *"')
+  .option('--id <scheduleId>', 'schedule id')
+  .action(action(async (file: string, flags) => (await exp()).scheduleCreateCommand(file, flags)));
+schedule.command('list').option('--json', 'JSON output').description('list schedules')
+  .action(action(async (flags) => (await exp()).scheduleListCommand(flags)));
+schedule.command('delete <scheduleId>').description('delete a schedule')
+  .action(action(async (id: string) => (await exp()).scheduleDeleteCommand(id)));
+schedule.command('trigger <scheduleId>').description('start a run of a schedule now')
+  .action(action(async (id: string) => (await exp()).scheduleTriggerCommand(id)));
 
 program.command('worker')
   .description('run a worker against TEMPORAL_ADDRESS (all workflows and activities)')

@@ -1,36 +1,50 @@
 /** Live progress: polls a workflow's `progress` query while waiting for its result. */
 import type { WorkflowHandle } from '@temporalio/client';
 
+/** Writes a status line in place on a terminal, or every few seconds into a log. */
+export class StatusLine {
+  private last = '';
+  private lastPrinted = 0;
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+
+  show(line: string): void {
+    if (line === this.last) return;
+    this.last = line;
+    if (this.stream.isTTY) this.stream.write(`\r\x1b[K${line.slice(0, (this.stream.columns ?? 200) - 1)}`);
+    else if (Date.now() - this.lastPrinted > 5000) {
+      this.stream.write(`${line}\n`);
+      this.lastPrinted = Date.now();
+    }
+  }
+
+  end(): void {
+    if (this.stream.isTTY && this.last) this.stream.write('\n');
+  }
+}
+
+/**
+ * Awaits a workflow's result while showing `render(progress)`. Queries run one at a time and the
+ * last one is awaited before returning, so no call outlives the caller's connection.
+ */
 export async function resultWithProgress<R, P>(
   handle: WorkflowHandle,
-  render: (p: P) => string,
-  opts: { intervalMs?: number; stream?: NodeJS.WriteStream } = {},
+  render: (p: P) => string | Promise<string>,
+  opts: { intervalMs?: number } = {},
 ): Promise<R> {
-  const stream = opts.stream ?? process.stderr;
-  const tty = Boolean(stream.isTTY);
-  let last = '';
-  let lastPrinted = 0;
-  const tick = async () => {
+  const status = new StatusLine();
+  let done = false;
+  const result = (handle.result() as Promise<R>).finally(() => void (done = true));
+  while (!done) {
+    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, opts.intervalMs ?? 500))]);
+    if (done) break;
     try {
-      const line = render(await handle.query<P>('progress'));
-      if (line === last) return;
-      last = line;
-      if (tty) stream.write(`\r\x1b[K${line}`);
-      else if (Date.now() - lastPrinted > 5000) {
-        stream.write(`${line}\n`);
-        lastPrinted = Date.now();
-      }
+      status.show(await render(await handle.query<P>('progress')));
     } catch {
-      // The workflow may not have handled its first task yet, or just finished: try next tick.
+      // Not queryable yet (no workflow task handled), or just finished: try next tick.
     }
-  };
-  const timer = setInterval(() => void tick(), opts.intervalMs ?? 500);
-  try {
-    return (await handle.result()) as R;
-  } finally {
-    clearInterval(timer);
-    if (tty && last) stream.write('\n');
   }
+  status.end();
+  return result;
 }
 
 export function bar(done: number, total: number, width = 24): string {

@@ -49,6 +49,11 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
+  // The native runtime must be configured before anything (the dev server included) creates it.
+  if (!runtimeInstalled) {
+    runtimeInstalled = true;
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  }
   try {
     let simUrl = process.env.LSL_SIM_URL;
     if (opts.needsSim && !simUrl) {
@@ -77,10 +82,6 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     const client = new Client({ connection, namespace: server.namespace });
 
     if (opts.startWorker) {
-      if (!runtimeInstalled) {
-        runtimeInstalled = true;
-        Runtime.install({ logger: new DefaultLogger('ERROR') });
-      }
       const native = await NativeConnection.connect({ address: server.address });
       const worker: Worker = await createLslWorker({ connection: native, namespace: server.namespace, deps: defaultDeps() });
       const running = worker.run();

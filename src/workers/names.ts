@@ -4,7 +4,8 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-export const TASK_QUEUE = process.env.LSL_TASK_QUEUE ?? 'lsl';
+// Workflow code imports this module too, and has no `process` in its sandbox.
+export const TASK_QUEUE = (typeof process !== 'undefined' && process.env.LSL_TASK_QUEUE) || 'lsl';
 
 export const WorkflowTypes = {
   evaluatePrompt: 'evaluatePrompt',

@@ -37,6 +37,7 @@ export function defaultDeps(opts: { modelsFile?: string } = {}): ActivityDeps & 
   const registry = loadRegistry(opts.modelsFile ?? process.env.LSL_MODELS);
   return {
     gateway: createGateway({ registry, cacheDir: homePaths.responseCache() }),
+    registry,
     store: new LocalArtifactStore(homePaths.artifacts()),
     datasetsDir: datasetsDir(),
   };

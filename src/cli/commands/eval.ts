@@ -44,6 +44,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const runDir = runDirFor(workflowId);
   const log = (l: string) => process.stderr.write(`${l}\n`);
   const session = await openSession({ runDir, needsSim: spec.provider === 'sim', startWorker: flags.worker !== false, log });
+  let report = () => undefined as void;
   try {
     const handle = await session.client.workflow.start(WorkflowTypes.evaluatePrompt, {
       taskQueue: TASK_QUEUE, workflowId, args: [input],
@@ -73,13 +74,17 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
       ['cost', `$${result.usd.toFixed(4)}`],
       ['results', path.join(runDir, 'results.jsonl')],
     ]);
-    if (flags.json) {
+    report = () => {
+      if (flags.json) {
       process.stderr.write(out + '\n');
       process.stdout.write(JSON.stringify(summary) + '\n');
-    } else {
+      } else {
       process.stdout.write(out + '\n');
     }
+    };
   } finally {
     await session.close();
   }
+  // Printed after the session closed, so nothing the dev server says on exit comes after the JSON line.
+  report();
 }

@@ -1,0 +1,201 @@
+/** Experiment commands: validate, plan, run, pause/resume/stop, report, schedule. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { experimentIdFor, planExperiment, renderPlan, type ExperimentConfig } from '../../core/experiment';
+import { catalogFromRegistry, loadExperimentConfig, taskPoolSizes } from '../../experiment/load';
+import { loadRegistry } from '../../llm/registry';
+import { datasetsDir, homePaths } from '../../paths';
+import { LocalArtifactStore } from '../../store/artifacts';
+import { TASK_QUEUE, WorkflowTypes } from '../../workers/names';
+import { loadProblemResults, reportDirFor, reportInputFrom, type ReportSources } from '../../activities/experiment';
+import { writeReport } from '../../report';
+import type { ExperimentProgress, ExperimentResult } from '../../workflows/experiment';
+import { UsageError } from '../errors';
+import { resultWithProgress, table } from '../progress';
+import { runDirFor } from '../runs';
+import { openSession } from '../session';
+import { connectClient } from './basics';
+
+function registryOrUsage() {
+  try {
+    return loadRegistry(process.env.LSL_MODELS);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** Reads and validates a config file; ConfigError lists every problem as `file:line: path: message`. */
+export async function readConfig(file: string): Promise<{ config: ExperimentConfig; raw: Record<string, unknown> }> {
+  const registry = registryOrUsage();
+  const config = await loadExperimentConfig(file, { registry, poolSizes: (t) => taskPoolSizes(t, datasetsDir()) });
+  // The workflow input is the parsed config as plain JSON: what `temporal workflow start --input-file` would send.
+  return { config, raw: JSON.parse(JSON.stringify(config)) as Record<string, unknown> };
+}
+
+export async function validateCommand(file: string): Promise<void> {
+  const { config } = await readConfig(file);
+  process.stdout.write(`${file}: ok (experiment id ${experimentIdFor(config)})\n`);
+}
+
+export async function planCommand(file: string, flags: { json?: boolean }): Promise<void> {
+  const { config } = await readConfig(file);
+  const plan = planExperiment(config, catalogFromRegistry(registryOrUsage()));
+  process.stdout.write(flags.json ? JSON.stringify(plan) + '\n' : renderPlan(plan) + '\n');
+}
+
+function renderExperimentProgress(p: ExperimentProgress, live: Map<string, { spent: number; best: number | null }>): string {
+  const stages = p.stages.map((s) => {
+    const l = live.get(s.workflowId);
+    const spent = s.spent ?? l?.spent;
+    const best = s.best ?? l?.best ?? null;
+    return `${s.stage}:${s.status === 'running' ? '>' : s.status === 'completed' ? 'ok' : s.status}` +
+      (spent !== undefined ? ` ${spent}/${s.grant}` : '') + (best !== null ? ` ${best.toFixed(2)}` : '');
+  });
+  const evals = p.evaluations.length ? `  eval ${p.evaluations.filter((e) => e.status === 'completed').length}/${p.evaluations.length}` : '';
+  return `[${p.phase}${p.paused ? ', paused' : ''}${p.stopRequested ? ', stopping' : ''}] ${stages.join(' | ')}${evals}`;
+}
+
+/** Shows the experiment's progress, with each running stage's own spend and best score. */
+async function watch(client: Client, id: string): Promise<ExperimentResult> {
+  return resultWithProgress<ExperimentResult, ExperimentProgress>(client.workflow.getHandle(id), async (p) => {
+    const live = new Map<string, { spent: number; best: number | null }>();
+    for (const s of p.stages.filter((x) => x.status === 'running')) {
+      try {
+        const sp = await client.workflow.getHandle(s.workflowId).query<{ spent: number; bestValMean: number | null }>('progress');
+        live.set(s.workflowId, { spent: sp.spent, best: sp.bestValMean });
+      } catch {
+        // The stage may not have handled its first task yet.
+      }
+    }
+    return renderExperimentProgress(p, live);
+  }, { intervalMs: 1000 });
+}
+
+export function runSummary(r: ExperimentResult) {
+  return {
+    experimentId: r.experimentId,
+    status: r.status,
+    simulated: r.simulated,
+    report: r.report.html,
+    reportDir: r.report.dir,
+    arms: r.arms.map((a) => ({ arm: a.arm, repeat: a.repeat, finished: a.finished, grant: a.grant, spent: a.spent, unit: a.unit, testAccuracy: a.testAccuracy })),
+  };
+}
+
+export async function runCommand(file: string, flags: { json?: boolean; id?: string; worker?: boolean }): Promise<void> {
+  const { config, raw } = await readConfig(file);
+  const experimentId = flags.id ?? experimentIdFor(config);
+  const runDir = runDirFor(experimentId);
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const registry = registryOrUsage();
+  const usesSim = [config.models.large, config.models.small].some((m) => registry.get(m).provider === 'sim');
+  const session = await openSession({ runDir, needsSim: usesSim, simLatencyMs: config.simulator?.latencyMs, startWorker: flags.worker !== false, log });
+  let report = () => undefined as void;
+  try {
+    await session.client.workflow.start(WorkflowTypes.experiment, { taskQueue: TASK_QUEUE, workflowId: experimentId, args: [raw] });
+    log(`experiment ${experimentId} started`);
+    const r = await watch(session.client, experimentId);
+    fs.writeFileSync(path.join(runDir, 'result.json'), JSON.stringify(r, null, 2));
+    const out = table([
+      ['experiment', `${r.experimentId} (${r.status})${r.simulated ? ' SIMULATED MODELS' : ''}`],
+      ...r.arms.map((a): [string, string] => [
+        `arm ${a.arm}${r.arms.some((x) => x.repeat > 0) ? ` #${a.repeat}` : ''}`,
+        `${a.finished ? '' : '(unfinished) '}spent ${a.spent}/${a.grant} ${a.unit}; test ${Object.entries(a.testAccuracy).map(([m, v]) => `${m} ${v.toFixed(3)}`).join(', ') || '-'}`,
+      ]),
+      ['report', r.report.html],
+    ]);
+    report = () => {
+      if (flags.json) {
+      process.stderr.write(out + '\n');
+      process.stdout.write(JSON.stringify(runSummary(r)) + '\n');
+      } else process.stdout.write(out + '\n');
+    };
+  } finally {
+    await session.close();
+  }
+  // Printed after the session closed, so nothing the dev server says on exit comes after the JSON line.
+  report();
+}
+
+export async function signalCommand(signal: 'pause' | 'resume' | 'stop', id: string): Promise<void> {
+  const client = await connectClient();
+  try {
+    await client.workflow.getHandle(id).signal(signal);
+    process.stdout.write(`${signal} sent to ${id}\n`);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** Rewrites a report from a finished experiment's stored artifacts (by id via the server, or from its run directory). */
+export async function reportCommand(idOrDir: string): Promise<void> {
+  let result: ExperimentResult | undefined;
+  const resultFile = fs.existsSync(idOrDir) && fs.statSync(idOrDir).isDirectory() ? path.join(idOrDir, 'result.json') : path.join(homePaths.runs(), idOrDir, 'result.json');
+  if (fs.existsSync(resultFile)) result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as ExperimentResult;
+  else {
+    const client = await connectClient();
+    try {
+      result = (await client.workflow.getHandle(idOrDir).result()) as ExperimentResult;
+    } finally {
+      await client.connection.close();
+    }
+  }
+  const store = new LocalArtifactStore(homePaths.artifacts());
+  const sources = await store.getJson<ReportSources>(result.reportSourcesKey);
+  const input = await reportInputFrom({ store }, sources);
+  const files = await writeReport(input, reportDirFor(sources.experimentId), { loadResults: () => loadProblemResults({ store }, sources) });
+  process.stdout.write(`${files.html}\n${files.markdown}\n${files.latex}\n`);
+}
+
+export async function scheduleCreateCommand(file: string, flags: { cron: string; id?: string }): Promise<void> {
+  const { config, raw } = await readConfig(file);
+  const client = await connectClient();
+  const scheduleId = flags.id ?? `sched-${experimentIdFor(config)}`;
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec: { cronExpressions: [flags.cron] },
+      action: { type: 'startWorkflow', workflowType: WorkflowTypes.experiment, taskQueue: TASK_QUEUE, workflowId: experimentIdFor(config), args: [raw] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, pauseOnFailure: true },
+      memo: { config: path.basename(file) },
+    });
+    process.stdout.write(`schedule ${scheduleId} created (${flags.cron})\n`);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+export async function scheduleListCommand(flags: { json?: boolean }): Promise<void> {
+  const client = await connectClient();
+  try {
+    const rows: unknown[] = [];
+    for await (const s of client.schedule.list()) {
+      rows.push({ scheduleId: s.scheduleId, paused: s.state.paused, nextActionTimes: s.info.nextActionTimes.map((d) => d.toISOString()), workflowType: s.action?.workflowType });
+    }
+    process.stdout.write(flags.json ? JSON.stringify(rows) + '\n' : rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : 'no schedules\n'));
+  } finally {
+    await client.connection.close();
+  }
+}
+
+export async function scheduleDeleteCommand(id: string): Promise<void> {
+  const client = await connectClient();
+  try {
+    await client.schedule.getHandle(id).delete();
+    process.stdout.write(`schedule ${id} deleted\n`);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+export async function scheduleTriggerCommand(id: string): Promise<void> {
+  const client = await connectClient();
+  try {
+    await client.schedule.getHandle(id).trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+    process.stdout.write(`schedule ${id} triggered\n`);
+  } finally {
+    await client.connection.close();
+  }
+}

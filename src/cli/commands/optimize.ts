@@ -1,0 +1,113 @@
+/** `lsl optimize`: one GEPA stage on a task, durably (the optimizer every experiment arm runs). */
+import fs from 'node:fs';
+import path from 'node:path';
+import { resolveGepaConfig, type GepaConfigInput } from '../../core/gepa';
+import { drawSplits } from '../../core/splits';
+import { datasetsDir } from '../../paths';
+import { TASK_QUEUE, WorkflowTypes } from '../../workers/names';
+import type { GepaStageInput, GepaStageResult, StageProgress } from '../../workflows/gepa-stage';
+import { UsageError, oneLine } from '../errors';
+import { resultWithProgress, table } from '../progress';
+import { runDirFor, safeId, shortHash, timestamp } from '../runs';
+import { openSession } from '../session';
+import { checkModels, checkTask, positiveInt, readInstruction } from '../validate-input';
+import { DEFAULT_INSTRUCTION } from './eval';
+
+export interface OptimizeFlags {
+  task: string;
+  model: string;
+  reflector: string;
+  budget: string;
+  train?: string;
+  val?: string;
+  seed?: string;
+  merge?: boolean;
+  selector?: string;
+  minibatch?: string;
+  instructionFile?: string;
+  concurrency?: string;
+  json?: boolean;
+  worker?: boolean;
+}
+
+export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
+  const task = checkTask(flags.task);
+  const [model, reflector] = checkModels([flags.model, flags.reflector]);
+  const budget = positiveInt('--budget', flags.budget)!;
+  const trainN = flags.train === undefined ? 60 : Number(flags.train);
+  const valN = flags.val === undefined ? 30 : Number(flags.val);
+  if (!Number.isInteger(valN) || valN < 1) throw new UsageError(`--val must be a whole number >= 1 (the Pareto validation set cannot be empty), got '${flags.val}'`);
+  if (!Number.isInteger(trainN) || trainN < 1) throw new UsageError(`--train must be a whole number >= 1, got '${flags.train}'`);
+  const seed = flags.seed === undefined ? 0 : Number(flags.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number >= 0, got '${flags.seed}'`);
+  let config: GepaConfigInput;
+  try {
+    config = { seed, useMerge: Boolean(flags.merge), selector: (flags.selector ?? 'pareto') as never, minibatchSize: positiveInt('--minibatch', flags.minibatch) ?? 3 };
+    resolveGepaConfig(config);
+  } catch (err) {
+    throw new UsageError(`invalid GEPA option: ${oneLine(err)}`);
+  }
+  const b = config.minibatchSize!;
+  const needed = valN + 2 * b + valN;
+  if (budget < needed) {
+    throw new UsageError(`--budget ${budget} cannot evaluate the seed on the validation set and run one iteration: needs at least |V| + 2b + |V| = ${valN} + ${2 * b} + ${valN} = ${needed} metric calls`);
+  }
+  const instruction = readInstruction(flags.instructionFile, DEFAULT_INSTRUCTION);
+
+  const dir = datasetsDir();
+  const trainPool = (await task.load(dir, 'train')).map((e) => e.id);
+  const testPool = task.separatePools ? (await task.load(dir, 'test')).map((e) => e.id) : trainPool;
+  let splits;
+  try {
+    splits = drawSplits({ trainPool, testPool, separatePools: task.separatePools, sizes: { train: trainN, val: valN, test: 0 }, seed });
+  } catch (err) {
+    throw new UsageError(oneLine(err));
+  }
+
+  const input: GepaStageInput = {
+    stage: 'optimize', task: task.name, pool: 'train', taskModel: model.name, reflector: reflector.name,
+    trainIds: splits.train, valIds: splits.val, start: { kind: 'seed', seed: instruction },
+    grant: { amount: budget, unit: 'metricCalls' }, config,
+    concurrency: positiveInt('--concurrency', flags.concurrency) ?? Math.min(32, model.concurrency),
+    modelTimeoutMs: model.timeoutMs, reflectorTimeoutMs: reflector.timeoutMs,
+  };
+  const workflowId = safeId(`gepa-${task.name}-${model.name}-${shortHash(input)}-${timestamp()}`);
+  const runDir = runDirFor(workflowId);
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const session = await openSession({
+    runDir, needsSim: model.provider === 'sim' || reflector.provider === 'sim', startWorker: flags.worker !== false, log,
+  });
+  let report = () => undefined as void;
+  try {
+    const handle = await session.client.workflow.start(WorkflowTypes.gepaStage, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+    log(`workflow ${workflowId} started`);
+    const r = await resultWithProgress<GepaStageResult, StageProgress>(handle, (p) =>
+      `iteration ${p.stageIterations}  spent ${p.spent}/${p.grant.amount}  best ${p.bestValMean === null ? '-' : p.bestValMean.toFixed(3)}  pool ${p.poolSize}  frontier ${p.frontierSize}  ${p.phase}`);
+    const summary = {
+      workflowId, task: task.name, model: model.name, reflector: reflector.name,
+      seedScore: r.seedScore, bestScore: r.bestScore, metricCalls: r.metricCalls, grant: r.grant.amount,
+      iterations: r.iterations, accepted: r.accepted, candidates: r.candidates, stopReason: r.stopReason,
+      bestCandidate: r.bestCandidate.text, summaryKey: r.summaryKey, simulated: model.simulated || reflector.simulated, runDir,
+    };
+    fs.writeFileSync(path.join(runDir, 'result.json'), JSON.stringify({ ...summary, learningCurve: r.learningCurve, ledger: r.ledger }, null, 2));
+    const out = table([
+      ['workflow', workflowId],
+      ['task / model / reflector', `${task.name} / ${model.name} / ${reflector.name}${summary.simulated ? ' (SIMULATED)' : ''}`],
+      ['validation score', `seed ${r.seedScore.toFixed(4)} -> best ${r.bestScore.toFixed(4)} (|V| = ${valN})`],
+      ['metric calls', `${r.metricCalls} of ${budget}`],
+      ['iterations', `${r.iterations} (${r.accepted} accepted), ${r.candidates} candidates`],
+      ['stopped because', r.stopReason ?? '-'],
+      ['result', path.join(runDir, 'result.json')],
+    ]) + `\n\nbest candidate:\n${r.bestCandidate.text}\n`;
+    report = () => {
+      if (flags.json) {
+      process.stderr.write(out);
+      process.stdout.write(JSON.stringify(summary) + '\n');
+      } else process.stdout.write(out);
+    };
+  } finally {
+    await session.close();
+  }
+  // Printed after the session closed, so nothing the dev server says on exit comes after the JSON line.
+  report();
+}

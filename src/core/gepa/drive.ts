@@ -1,0 +1,44 @@
+/**
+ * Runs a GEPA state to the end with synchronous handlers: for offline dry runs, tests and
+ * benchmarks of the core. The stage workflow does the same loop with activities.
+ */
+import { applyResult, nextAction } from './engine';
+import type {
+  EvaluateAction,
+  EvaluationResult,
+  GepaAction,
+  GepaState,
+  ReflectAction,
+  ReflectionResult,
+  StepContext,
+} from './types';
+
+export interface GepaDriver {
+  evaluate(action: EvaluateAction, state: GepaState): EvaluationResult;
+  reflect(action: ReflectAction, state: GepaState): ReflectionResult;
+  /** Clock and stop signal seen before each step (default: time 0, no stop). */
+  context?(state: GepaState): StepContext;
+}
+
+export interface DriveOptions {
+  /** Give up after this many actions, returning the pending one (default: no limit). */
+  maxSteps?: number;
+  /** Called after every action has been applied, and once with the final `done`. */
+  onStep?(action: GepaAction, state: GepaState): void;
+}
+
+/** Loops nextAction/applyResult until done (or `maxSteps` actions); returns the last action. */
+export function driveGepa(state: GepaState, driver: GepaDriver, opts: DriveOptions = {}): GepaAction {
+  const maxSteps = opts.maxSteps ?? Infinity;
+  for (let step = 0; ; step++) {
+    const action = nextAction(state, driver.context ? driver.context(state) : { nowMs: 0 });
+    if (action.kind === 'done') {
+      opts.onStep?.(action, state);
+      return action;
+    }
+    if (step >= maxSteps) return action;
+    if (action.kind === 'evaluate') applyResult(state, action, driver.evaluate(action, state));
+    else applyResult(state, action, driver.reflect(action, state));
+    opts.onStep?.(action, state);
+  }
+}

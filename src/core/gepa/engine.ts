@@ -1,0 +1,710 @@
+/**
+ * The GEPA optimizer as a state machine that never awaits. A driver (the GEPA stage workflow)
+ * asks `nextAction` what to do, does it (rollouts or a reflection call) and hands the outcome
+ * to `applyResult`, until the action is `done`. All randomness comes from the PRNG whose state
+ * lives in the GepaState, so a saved state continues exactly.
+ *
+ * `nextAction` and `applyResult` update the state they are given in place (the pool can be
+ * large; copying it at every step would dominate the cost); `applyResult` returns it too.
+ * Clone with `JSON.parse(JSON.stringify(state))` to keep an old one.
+ */
+import { Rng } from '../random';
+import {
+  account,
+  createLedger,
+  estimateCost,
+  grant as grantLedger,
+  recordCacheHits,
+  recordIterations,
+  recordMetricCalls,
+  recordUsage as recordLedgerUsage,
+  release,
+  reserve,
+  spend,
+  type Grant,
+  type UsageRecord,
+} from '../budget';
+import { candidateHash, seedCandidateFrom } from './candidate';
+import { resolveGepaConfig } from './config';
+import { addToFronts, createFronts, frontierWeights, selectParent } from './frontier';
+import { findMerge, mergeSubset } from './merge';
+import {
+  buildReflectionPrompt,
+  capRecord,
+  chooseRecords,
+  feedbackFor,
+  parseReflection,
+  truncateMiddle,
+} from './reflection';
+import { createSampler, minibatchAt } from './sampler';
+import type {
+  CachedTrainResult,
+  Candidate,
+  EvaluateAction,
+  EvaluatePurpose,
+  EvaluationResult,
+  ExampleResult,
+  GepaAction,
+  GepaConfigInput,
+  GepaState,
+  GepaStopConfig,
+  InFlight,
+  ReflectAction,
+  ReflectionRecord,
+  ReflectionResult,
+  SamplerState,
+  StageCounters,
+  StepContext,
+  StopReason,
+} from './types';
+
+/** What a new stage may take over from an earlier one: the PRNG, the sampler and the iteration count. */
+export interface GepaCarry {
+  rng: GepaState['rng'];
+  sampler: SamplerState;
+  iteration: number;
+}
+
+export interface InitGepaArgs {
+  config?: GepaConfigInput;
+  /** One instruction, or named components (in the order given). */
+  seedCandidate: string | { components: Record<string, string>; order?: string[] };
+  trainIds: readonly string[];
+  valIds: readonly string[];
+  grant: Grant;
+  /** Ledger holder name of this stage (default "gepa"). */
+  holder?: string;
+  /** Continue the PRNG and sampler of an earlier stage (see carryFrom). */
+  carry?: GepaCarry;
+  /** Metric calls already spent on this line of optimization, so spends stay cumulative. */
+  spendOffset?: number;
+}
+
+function checkIds(what: string, ids: readonly string[]): void {
+  if (!Array.isArray(ids) || ids.length === 0) throw new Error(`gepa: ${what} ids must be a non-empty list`);
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (typeof id !== 'string' || id === '') throw new Error(`gepa: ${what} ids must be non-empty strings, got ${JSON.stringify(id)}`);
+    if (seen.has(id)) throw new Error(`gepa: ${what} id "${id}" appears twice`);
+    seen.add(id);
+  }
+}
+
+function zeroCounters(): StageCounters {
+  return {
+    iterations: 0, accepted: 0, rejected: 0, skipped: 0, reflectionCalls: 0, reflectionRejections: 0,
+    reflectionFailures: 0, duplicates: 0, mergesTried: 0, mergesAccepted: 0, sinceImprovement: 0, idleStreak: 0,
+  };
+}
+
+export function initGepaState(args: InitGepaArgs): GepaState {
+  const config = resolveGepaConfig(args.config ?? {});
+  checkIds('train', args.trainIds);
+  checkIds('val', args.valIds);
+  const holder = args.holder ?? 'gepa';
+  const spendOffset = args.spendOffset ?? 0;
+  if (!Number.isInteger(spendOffset) || spendOffset < 0) throw new Error(`gepa: spendOffset must be a whole number >= 0, got ${spendOffset}`);
+  const ledger = createLedger();
+  grantLedger(ledger, holder, args.grant.amount, args.grant.unit);
+  if (args.grant.unit === 'metricCalls' && args.grant.amount < args.valIds.length) {
+    throw new Error(
+      `gepa: a grant of ${args.grant.amount} metric calls cannot cover the seed's validation on ${args.valIds.length} examples`,
+    );
+  }
+  if (args.carry) checkCarry(args.carry, args.trainIds);
+  const seed = seedCandidateFrom(args.seedCandidate);
+  const iteration = args.carry?.iteration ?? 0;
+  const seedCandidate: Candidate = {
+    id: 'c0',
+    components: seed.components,
+    order: seed.order,
+    parents: [],
+    discoveredAtSpend: spendOffset,
+    iteration,
+    origin: 'seed',
+    componentPointer: 0,
+  };
+  return {
+    version: 1,
+    config,
+    holder,
+    trainIds: [...args.trainIds],
+    valIds: [...args.valIds],
+    rng: args.carry ? [...args.carry.rng] as GepaState['rng'] : Rng.fromSeed(`gepa:${config.seed}`).state(),
+    sampler: args.carry ? clone(args.carry.sampler) : createSampler(),
+    iteration,
+    pool: [],
+    poolIndexByHash: {},
+    fronts: createFronts(args.valIds.length),
+    cache: {},
+    trainInputs: {},
+    ledger,
+    spendOffset,
+    nextCandidateNumber: 1,
+    nextSeq: 1,
+    seedCandidate,
+    inFlight: null,
+    pending: null,
+    merge: { due: 0, lastIterationFoundNew: false, triedTriplets: [] },
+    counters: zeroCounters(),
+    learningCurve: [],
+    lastAccepted: null,
+    startedAtMs: null,
+    stopReason: null,
+  };
+}
+
+function checkCarry(carry: GepaCarry, trainIds: readonly string[]): void {
+  if (carry.sampler.epoch < 0) return;
+  const known = new Set(Object.keys(carry.sampler.useCounts));
+  const same = known.size === trainIds.length && trainIds.every((id) => known.has(id));
+  if (!same) throw new Error('gepa: the carried sampler was built over different training ids than this stage');
+}
+
+function clone<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/** The PRNG, sampler and iteration count of a state, for a new stage that continues them. */
+export function carryFrom(state: GepaState): GepaCarry {
+  return { rng: [...state.rng] as GepaState['rng'], sampler: clone(state.sampler), iteration: state.iteration };
+}
+
+/**
+ * A new stage on the same pool, frontier, PRNG and sampler (e.g. the matched arm continuing
+ * stage 1), with its own grant and ledger. Spends stay cumulative. Returns a new state.
+ */
+export function continueGepaState(
+  state: GepaState,
+  args: { grant: Grant; holder?: string; stop?: Partial<GepaStopConfig> },
+): GepaState {
+  if (state.inFlight || state.pending) throw new Error('gepa: cannot start a new stage in the middle of an iteration');
+  if (state.pool.length === 0) throw new Error('gepa: cannot continue a state whose seed was never validated');
+  const next = clone(state);
+  next.spendOffset = cumulativeSpend(state);
+  next.holder = args.holder ?? state.holder;
+  next.ledger = createLedger();
+  grantLedger(next.ledger, next.holder, args.grant.amount, args.grant.unit);
+  if (args.stop) {
+    next.config = resolveGepaConfig({ ...next.config, stop: { ...args.stop } });
+  }
+  next.counters = zeroCounters();
+  next.startedAtMs = null;
+  next.stopReason = null;
+  return next;
+}
+
+/** Metric calls of this stage. */
+export function stageSpend(state: GepaState): number {
+  return account(state.ledger, state.holder).metricCalls;
+}
+
+/** Metric calls over all stages of this state. */
+export function cumulativeSpend(state: GepaState): number {
+  return state.spendOffset + stageSpend(state);
+}
+
+/** Records a model call's usage (tokens, dollars, reflection or rollout, re-done or first) in the stage's ledger. */
+export function recordUsage(state: GepaState, usage: UsageRecord): void {
+  recordLedgerUsage(state.ledger, state.holder, usage);
+}
+
+// ---------------------------------------------------------------- the loop
+
+export function nextAction(state: GepaState, ctx: StepContext): GepaAction {
+  if (state.pending) return state.pending;
+  if (state.stopReason) return { kind: 'done', reason: state.stopReason };
+  if (state.startedAtMs === null) state.startedAtMs = ctx.nowMs;
+  for (;;) {
+    if (!state.inFlight) {
+      if (state.pool.length === 0) startSeed(state);
+      else {
+        const reason = stopCondition(state, ctx) ?? beginIteration(state);
+        if (reason) {
+          state.stopReason = reason;
+          return { kind: 'done', reason };
+        }
+      }
+    }
+    const action = advance(state);
+    if (action) {
+      state.pending = action;
+      return action;
+    }
+  }
+}
+
+function bestMean(state: GepaState): number {
+  let best = -Infinity;
+  for (const p of state.pool) if (p.valMean > best) best = p.valMean;
+  return best;
+}
+
+function stopCondition(state: GepaState, ctx: StepContext): StopReason | null {
+  const stop = state.config.stop;
+  if (ctx.stopRequested) return 'stop-requested';
+  if (stop.maxUsd !== undefined) {
+    const acc = account(state.ledger, state.holder);
+    let usd = 0;
+    for (const m of Object.values(acc.byModel)) usd += m.first.usd + m.redone.usd;
+    if (Math.max(usd, ctx.usdSpent ?? 0) >= stop.maxUsd) return 'max-usd';
+  }
+  if (stop.maxWallClockMs !== undefined && ctx.nowMs - (state.startedAtMs ?? ctx.nowMs) >= stop.maxWallClockMs) return 'wall-clock';
+  if (stop.scoreThreshold !== undefined && bestMean(state) >= stop.scoreThreshold) return 'score-threshold';
+  if (stop.maxIterations !== undefined && state.counters.iterations >= stop.maxIterations) return 'max-iterations';
+  if (stop.noImprovementIterations !== undefined && state.counters.sinceImprovement >= stop.noImprovementIterations) return 'no-improvement';
+  if (state.counters.idleStreak >= stop.maxIdleIterations) return 'stalled';
+  return null;
+}
+
+/** Reserves what an iteration (or the seed's validation) may need; false when it does not fit. */
+function reserveWork(state: GepaState, calls: number, isIteration: boolean): boolean {
+  const acc = account(state.ledger, state.holder);
+  const unit = acc.grant!.unit;
+  switch (unit) {
+    case 'metricCalls':
+      return reserve(state.ledger, state.holder, calls).ok;
+    case 'iterations':
+      return isIteration ? reserve(state.ledger, state.holder, 1).ok : true;
+    case 'tokens':
+    case 'usd':
+      return reserve(state.ledger, state.holder, estimateCost(acc, unit, calls)).ok;
+  }
+}
+
+function chargeCalls(state: GepaState, n: number): void {
+  if (n === 0) return;
+  const acc = account(state.ledger, state.holder);
+  if (acc.grant!.unit === 'metricCalls') spend(state.ledger, state.holder, n);
+  else recordMetricCalls(state.ledger, state.holder, n);
+  state.inFlight!.spentCalls += n;
+}
+
+function startSeed(state: GepaState): void {
+  if (!reserveWork(state, state.valIds.length, false)) {
+    throw new Error('gepa: the grant cannot cover the seed validation');
+  }
+  state.inFlight = { kind: 'seed', step: 'seed-val', spentCalls: 0, seedVal: {} };
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+/** Train results of `hash` on `ids` into `into` from the cache; returns the ids still unknown. */
+function fillTrain(
+  state: GepaState,
+  hash: string,
+  ids: readonly string[],
+  into: Record<string, CachedTrainResult>,
+  needRecord: boolean,
+): string[] {
+  const missing: string[] = [];
+  let hits = 0;
+  const entry = state.config.cache ? state.cache[hash] : undefined;
+  for (const id of unique(ids)) {
+    if (into[id]) continue;
+    const cached = entry?.train[id];
+    if (cached && (!needRecord || cached.output !== undefined)) {
+      into[id] = cached;
+      hits++;
+    } else missing.push(id);
+  }
+  if (hits > 0) recordCacheHits(state.ledger, state.holder, hits);
+  return missing;
+}
+
+function fillVal(state: GepaState, hash: string, ids: readonly string[], into: Record<string, number>): string[] {
+  const missing: string[] = [];
+  let hits = 0;
+  const poolIndex = state.config.cache ? state.poolIndexByHash[hash] : undefined;
+  const entry = state.config.cache ? state.cache[hash] : undefined;
+  const position = poolIndex === undefined ? null : new Map(state.valIds.map((id, v) => [id, v]));
+  for (const id of unique(ids)) {
+    if (into[id] !== undefined) continue;
+    let score: number | undefined;
+    if (poolIndex !== undefined) score = state.pool[poolIndex].valScores[position!.get(id)!];
+    else score = entry?.val[id];
+    if (score !== undefined) {
+      into[id] = score;
+      hits++;
+    } else missing.push(id);
+  }
+  if (hits > 0) recordCacheHits(state.ledger, state.holder, hits);
+  return missing;
+}
+
+/** Parent train ids that would need a rollout (a cached result must carry its record). */
+function countMissingTrain(state: GepaState, hash: string, ids: readonly string[]): number {
+  const entry = state.config.cache ? state.cache[hash] : undefined;
+  let n = 0;
+  for (const id of unique(ids)) if (entry?.train[id]?.output === undefined) n++;
+  return n;
+}
+
+function countMissingVal(state: GepaState, hash: string): number {
+  if (!state.config.cache) return state.valIds.length;
+  if (state.poolIndexByHash[hash] !== undefined) return 0;
+  const entry = state.cache[hash];
+  if (!entry) return state.valIds.length;
+  let n = 0;
+  for (const id of state.valIds) if (entry.val[id] === undefined) n++;
+  return n;
+}
+
+function evaluateAction(
+  state: GepaState,
+  purpose: EvaluatePurpose,
+  candidate: Candidate,
+  split: 'train' | 'val',
+  exampleIds: string[],
+): EvaluateAction {
+  return { kind: 'evaluate', seq: state.nextSeq++, purpose, candidateId: candidate.id, candidate: clone(candidate), split, exampleIds };
+}
+
+/**
+ * Starts the next iteration: a scheduled merge if one can be found, else a reflective
+ * mutation. Draws on a copy of the PRNG and sampler and commits them only when the iteration's
+ * work fits the budget, so a run that ends on budget leaves its state exactly at the boundary.
+ */
+function beginIteration(state: GepaState): StopReason | null {
+  const cfg = state.config;
+  const rng = new Rng(state.rng);
+  const iteration = state.iteration + 1;
+  const weightsNeeded = cfg.selector === 'pareto' || cfg.useMerge;
+  const means = state.pool.map((p) => p.valMean);
+  const weights = weightsNeeded ? frontierWeights(state.fronts, means) : [];
+
+  const mergeScheduled =
+    cfg.useMerge && state.merge.due > 0 && state.merge.lastIterationFoundNew && state.counters.mergesAccepted < cfg.maxMerge;
+  if (mergeScheduled) {
+    const plan = findMerge(state.pool, weights, rng, new Set(state.merge.triedTriplets));
+    if (plan) {
+      const subset = mergeSubset(state.valIds, state.pool[plan.i].valScores, state.pool[plan.j].valScores, cfg.mergeSubsetSize, rng);
+      if (!reserveWork(state, countMissingVal(state, plan.hash), true)) return 'budget';
+      commitIterationStart(state, rng, state.sampler, iteration);
+      state.merge.triedTriplets.push(plan.triplet);
+      const pi = state.pool[plan.i].candidate;
+      const pj = state.pool[plan.j].candidate;
+      const merged: Candidate = {
+        id: `c${state.nextCandidateNumber++}`,
+        components: plan.components,
+        order: plan.order,
+        parents: [pi.id, pj.id],
+        discoveredAtSpend: -1,
+        iteration,
+        origin: 'merge',
+        componentPointer: Math.max(pi.componentPointer, pj.componentPointer),
+      };
+      state.inFlight = {
+        kind: 'merge', step: 'merge-subset', spentCalls: 0, parentIndexes: [plan.i, plan.j], ancestorIndex: plan.ancestor,
+        merged, mergedHash: plan.hash, subset, mergedVal: {},
+      };
+      return null;
+    }
+  }
+
+  const parentIndex = cfg.selector === 'pareto'
+    ? rng.weightedIndex(weights)
+    : selectParent(cfg.selector, state.pool, state.fronts, rng, cfg.epsilon);
+  const drawn = minibatchAt(state.sampler, state.trainIds, cfg.minibatchSize, iteration - 1, rng);
+  const batch = unique(drawn.ids).length;
+  const need = countMissingTrain(state, state.pool[parentIndex].hash, drawn.ids) + batch + state.valIds.length;
+  if (!reserveWork(state, need, true)) return 'budget';
+  commitIterationStart(state, rng, drawn.state, iteration);
+  state.inFlight = {
+    kind: 'reflective', step: 'parent-minibatch', spentCalls: 0, parentIndex, minibatch: drawn.ids,
+    parentResults: {}, components: [], reflectIndex: 0, newTexts: {}, child: null, childHash: null,
+    childResults: {}, childVal: {},
+  };
+  return null;
+}
+
+function commitIterationStart(state: GepaState, rng: Rng, sampler: SamplerState, iteration: number): void {
+  state.rng = rng.state();
+  state.sampler = sampler;
+  state.iteration = iteration;
+  state.counters.iterations += 1;
+  // A merge is tried only right after the iteration that found a new program.
+  state.merge.lastIterationFoundNew = false;
+}
+
+/** Ends the current iteration: settles the reservation and the streak counters. */
+function finishIteration(state: GepaState, improved: boolean): void {
+  const flight = state.inFlight!;
+  const acc = account(state.ledger, state.holder);
+  const unit = acc.grant!.unit;
+  if (flight.kind !== 'seed') {
+    if (unit === 'iterations') spend(state.ledger, state.holder, 1);
+    else recordIterations(state.ledger, state.holder, 1);
+    state.counters.idleStreak = flight.spentCalls === 0 ? state.counters.idleStreak + 1 : 0;
+    state.counters.sinceImprovement = improved ? 0 : state.counters.sinceImprovement + 1;
+  }
+  if (acc.reserved > 0) release(state.ledger, state.holder, acc.reserved);
+  state.inFlight = null;
+}
+
+function addToPool(state: GepaState, candidate: Candidate, hash: string, scores: Record<string, number>): boolean {
+  const previousBest = bestMean(state);
+  const valScores = state.valIds.map((id) => scores[id]);
+  const valMean = valScores.reduce((a, b) => a + b, 0) / valScores.length;
+  const index = state.pool.length;
+  state.pool.push({ candidate, hash, valScores, valMean });
+  state.poolIndexByHash[hash] = index;
+  addToFronts(state.fronts, index, valScores);
+  // The pool holds its validation scores now; the cache keeps only train results for it.
+  if (state.cache[hash]) state.cache[hash].val = {};
+  const best = Math.max(previousBest, valMean);
+  const spendNow = cumulativeSpend(state);
+  state.learningCurve.push({ spend: spendNow, best, candidateId: candidate.id, iteration: candidate.iteration });
+  if (candidate.origin !== 'seed') {
+    state.lastAccepted = { iteration: candidate.iteration, candidateId: candidate.id, origin: candidate.origin, valMean, spend: spendNow };
+  }
+  return valMean > previousBest;
+}
+
+/** Moves the iteration in flight forward; returns the next action it needs, or null. */
+function advance(state: GepaState): EvaluateAction | ReflectAction | null {
+  const flight = state.inFlight!;
+  const cfg = state.config;
+  switch (flight.kind) {
+    case 'seed': {
+      const missing = fillVal(state, candidateHash(state.seedCandidate), state.valIds, flight.seedVal);
+      if (missing.length > 0) return evaluateAction(state, 'seed-val', state.seedCandidate, 'val', missing);
+      addToPool(state, clone(state.seedCandidate), candidateHash(state.seedCandidate), flight.seedVal);
+      finishIteration(state, false);
+      return null;
+    }
+    case 'merge': {
+      if (flight.step === 'merge-subset') {
+        const missing = fillVal(state, flight.mergedHash, flight.subset, flight.mergedVal);
+        if (missing.length > 0) return evaluateAction(state, 'merge-subset', flight.merged, 'val', missing);
+        state.counters.mergesTried += 1;
+        const [i, j] = flight.parentIndexes;
+        const positions = flight.subset.map((id) => state.valIds.indexOf(id));
+        const sumOf = (scores: readonly number[]) => positions.reduce((s, v) => s + scores[v], 0);
+        const mergedSum = flight.subset.reduce((s, id) => s + flight.mergedVal[id], 0);
+        if (mergedSum >= Math.max(sumOf(state.pool[i].valScores), sumOf(state.pool[j].valScores))) {
+          state.counters.mergesAccepted += 1;
+          state.merge.due = Math.max(0, state.merge.due - 1);
+          flight.merged.discoveredAtSpend = cumulativeSpend(state);
+          flight.step = 'merge-val';
+        } else finishIteration(state, false);
+        return null;
+      }
+      const missing = fillVal(state, flight.mergedHash, state.valIds, flight.mergedVal);
+      if (missing.length > 0) return evaluateAction(state, 'merge-val', flight.merged, 'val', missing);
+      finishIteration(state, addToPool(state, flight.merged, flight.mergedHash, flight.mergedVal));
+      return null;
+    }
+    case 'reflective':
+      return advanceReflective(state, flight, cfg);
+  }
+}
+
+function advanceReflective(
+  state: GepaState,
+  flight: Extract<InFlight, { kind: 'reflective' }>,
+  cfg: GepaState['config'],
+): EvaluateAction | ReflectAction | null {
+  const parentEntry = state.pool[flight.parentIndex];
+  const parent = parentEntry.candidate;
+  switch (flight.step) {
+    case 'parent-minibatch': {
+      const missing = fillTrain(state, parentEntry.hash, flight.minibatch, flight.parentResults, true);
+      if (missing.length > 0) return evaluateAction(state, 'parent-minibatch', parent, 'train', missing);
+      if (flight.minibatch.every((id) => flight.parentResults[id].score >= cfg.perfectScore)) {
+        state.counters.skipped += 1;
+        finishIteration(state, false);
+        return null;
+      }
+      if (cfg.componentSelector === 'all') flight.components = [...parent.order];
+      else {
+        const p = parent.componentPointer % parent.order.length;
+        flight.components = [parent.order[p]];
+        parent.componentPointer = (p + 1) % parent.order.length;
+      }
+      flight.step = 'reflect';
+      return null;
+    }
+    case 'reflect': {
+      if (flight.reflectIndex < flight.components.length) {
+        const component = flight.components[flight.reflectIndex];
+        const records = reflectionRecords(state, flight);
+        const currentText = parent.components[component];
+        return {
+          kind: 'reflect',
+          seq: state.nextSeq++,
+          candidateId: parent.id,
+          component,
+          currentText,
+          prompt: buildReflectionPrompt({ currentText, records, component, componentCount: parent.order.length }),
+          records,
+        };
+      }
+      const components = { ...parent.components, ...flight.newTexts };
+      const hash = candidateHash({ components, order: parent.order });
+      if (state.poolIndexByHash[hash] !== undefined) {
+        state.counters.duplicates += 1;
+        finishIteration(state, false);
+        return null;
+      }
+      flight.child = {
+        id: `c${state.nextCandidateNumber++}`,
+        components,
+        order: [...parent.order],
+        parents: [parent.id],
+        discoveredAtSpend: -1,
+        iteration: state.iteration,
+        origin: 'reflection',
+        componentPointer: parent.componentPointer,
+      };
+      flight.childHash = hash;
+      flight.step = 'child-minibatch';
+      return null;
+    }
+    case 'child-minibatch': {
+      const child = flight.child!;
+      const missing = fillTrain(state, flight.childHash!, flight.minibatch, flight.childResults, false);
+      if (missing.length > 0) return evaluateAction(state, 'child-minibatch', child, 'train', missing);
+      const parentSum = flight.minibatch.reduce((s, id) => s + flight.parentResults[id].score, 0);
+      const childSum = flight.minibatch.reduce((s, id) => s + flight.childResults[id].score, 0);
+      if (childSum > parentSum) {
+        child.discoveredAtSpend = cumulativeSpend(state);
+        flight.step = 'child-val';
+        return null;
+      }
+      state.counters.rejected += 1;
+      forgetRecords(state, flight.childHash!);
+      finishIteration(state, false);
+      return null;
+    }
+    case 'child-val': {
+      const child = flight.child!;
+      const missing = fillVal(state, flight.childHash!, state.valIds, flight.childVal);
+      if (missing.length > 0) return evaluateAction(state, 'child-val', child, 'val', missing);
+      state.counters.accepted += 1;
+      const improved = addToPool(state, child, flight.childHash!, flight.childVal);
+      if (cfg.useMerge) {
+        if (state.counters.mergesAccepted + state.merge.due < cfg.maxMerge) state.merge.due += 1;
+        state.merge.lastIterationFoundNew = true;
+      }
+      finishIteration(state, improved);
+      return null;
+    }
+  }
+}
+
+/** A rejected child's outputs are no longer needed for reflection: keep only its scores. */
+function forgetRecords(state: GepaState, hash: string): void {
+  const entry = state.cache[hash];
+  if (!entry) return;
+  for (const id of Object.keys(entry.train)) entry.train[id] = { score: entry.train[id].score };
+}
+
+function reflectionRecords(state: GepaState, flight: Extract<InFlight, { kind: 'reflective' }>): ReflectionRecord[] {
+  const cfg = state.config;
+  const records = unique(flight.minibatch).map((id) => {
+    const r = flight.parentResults[id];
+    const passed = r.score >= cfg.perfectScore;
+    return {
+      exampleId: id,
+      input: state.trainInputs[id] ?? '',
+      output: r.output ?? '',
+      feedback: feedbackFor(r.score, passed, r.feedback ?? '', r.failed),
+      score: r.score,
+      passed,
+    };
+  });
+  return chooseRecords(records, cfg.reflection.maxRecords).map((r) => capRecord(r, cfg.reflection.maxRecordChars));
+}
+
+// ---------------------------------------------------------------- results
+
+/** Feeds the outcome of the pending action back. Returns the (updated in place) state. */
+export function applyResult(
+  state: GepaState,
+  action: EvaluateAction | ReflectAction,
+  result: EvaluationResult | ReflectionResult,
+): GepaState {
+  const pending = state.pending;
+  if (!pending) throw new Error(`gepa: applyResult for action #${action.seq}, but no action is pending`);
+  if (action.seq !== pending.seq || action.kind !== pending.kind) {
+    throw new Error(`gepa: applyResult for ${action.kind} action #${action.seq}, but the pending action is ${pending.kind} #${pending.seq}`);
+  }
+  if (pending.kind === 'evaluate') applyEvaluation(state, pending, result as EvaluationResult);
+  else applyReflection(state, pending, result as ReflectionResult);
+  state.pending = null;
+  return state;
+}
+
+function checkExample(action: EvaluateAction, id: string, r: ExampleResult | undefined): void {
+  const where = `evaluation result of action #${action.seq} (${action.purpose})`;
+  if (!r || typeof r !== 'object') throw new Error(`gepa: ${where} lacks example "${id}"`);
+  if (typeof r.score !== 'number' || !Number.isFinite(r.score)) {
+    throw new Error(`gepa: ${where}: example "${id}" has score ${String(r.score)}, expected a finite number`);
+  }
+  for (const field of ['feedback', 'output', 'input'] as const) {
+    if (typeof r[field] !== 'string') throw new Error(`gepa: ${where}: example "${id}" needs a string ${field}`);
+  }
+}
+
+function applyEvaluation(state: GepaState, action: EvaluateAction, result: EvaluationResult): void {
+  const results = result?.results;
+  if (!results || typeof results !== 'object') {
+    throw new Error(`gepa: evaluation result of action #${action.seq} must be { results: { <example id>: ... } }`);
+  }
+  const asked = new Set(action.exampleIds);
+  for (const id of Object.keys(results)) {
+    if (!asked.has(id)) throw new Error(`gepa: evaluation result of action #${action.seq} has example "${id}", which was not asked for`);
+  }
+  for (const id of action.exampleIds) checkExample(action, id, results[id]);
+
+  chargeCalls(state, action.exampleIds.length);
+  const cfg = state.config;
+  const cap = cfg.reflection.maxRecordChars;
+  const flight = state.inFlight!;
+  const hash = candidateHash(action.candidate);
+  const entry = () => (state.cache[hash] ??= { train: {}, val: {} });
+  for (const id of action.exampleIds) {
+    const r = results[id];
+    const score = r.failed ? 0 : r.score;
+    if (action.split === 'train') {
+      if (state.trainInputs[id] === undefined) state.trainInputs[id] = truncateMiddle(r.input, cap);
+      const rec: CachedTrainResult = { score, output: truncateMiddle(r.output, cap), feedback: truncateMiddle(r.feedback, cap) };
+      if (r.failed) rec.failed = true;
+      if (flight.kind === 'reflective') {
+        if (action.purpose === 'parent-minibatch') flight.parentResults[id] = rec;
+        else flight.childResults[id] = rec;
+      }
+      if (cfg.cache) entry().train[id] = rec;
+    } else {
+      if (flight.kind === 'seed') flight.seedVal[id] = score;
+      else if (flight.kind === 'merge') flight.mergedVal[id] = score;
+      else flight.childVal[id] = score;
+      // Scores of candidates outside the pool are worth keeping (a rejected merge may recur).
+      if (cfg.cache && action.purpose === 'merge-subset') entry().val[id] = score;
+    }
+  }
+}
+
+function applyReflection(state: GepaState, action: ReflectAction, result: ReflectionResult): void {
+  const flight = state.inFlight;
+  if (!flight || flight.kind !== 'reflective') throw new Error(`gepa: reflection result #${action.seq} outside a reflective iteration`);
+  state.counters.reflectionCalls += 1;
+  if (!result || typeof result !== 'object') throw new Error(`gepa: reflection result of action #${action.seq} must be { rawText } or { error }`);
+  if ('error' in result) {
+    state.counters.reflectionFailures += 1;
+    finishIteration(state, false);
+    return;
+  }
+  if (typeof result.rawText !== 'string') throw new Error(`gepa: reflection result of action #${action.seq} needs a string rawText`);
+  const parsed = result.truncated ? { ok: false as const, reason: 'truncated' } : parseReflection(result.rawText);
+  if (!parsed.ok) {
+    state.counters.reflectionRejections += 1;
+    finishIteration(state, false);
+    return;
+  }
+  flight.newTexts[action.component] = parsed.text;
+  flight.reflectIndex += 1;
+}

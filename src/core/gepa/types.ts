@@ -1,0 +1,336 @@
+/** The data of the GEPA optimizer core: configuration, state, actions, results, summary. */
+import type { RngState } from '../random';
+import type { Grant, Ledger, LedgerSummary } from '../budget';
+
+/** A program: named text components (instructions) in a fixed order, and its lineage. */
+export interface Candidate {
+  id: string;
+  components: Record<string, string>;
+  order: string[];
+  parents: string[];
+  /** Cumulative metric calls spent when it was accepted (before its full validation). */
+  discoveredAtSpend: number;
+  iteration: number;
+  origin: 'seed' | 'reflection' | 'merge';
+  /** Round-robin position of the component it will have changed next. */
+  componentPointer: number;
+}
+
+export type Selector = 'pareto' | 'current_best' | 'epsilon_greedy';
+export type ComponentSelector = 'round_robin' | 'all';
+
+export interface GepaStopConfig {
+  /** Iterations of this stage (proposals, skipped ones included). */
+  maxIterations?: number;
+  /** Iterations without a new best mean validation score. */
+  noImprovementIterations?: number;
+  /** Stop once the best mean validation score reaches this. */
+  scoreThreshold?: number;
+  /** Wall-clock time of this stage, measured with ctx.nowMs. */
+  maxWallClockMs?: number;
+  /** Dollars of this stage, all recorded spending (re-done work included) or ctx.usdSpent. */
+  maxUsd?: number;
+  /**
+   * Consecutive iterations that spent no metric call (everything came from the cache) before
+   * the run is declared stalled. Guards against a loop of free skips or rejected reflections.
+   */
+  maxIdleIterations: number;
+}
+
+export interface GepaConfig {
+  /** Seeds the one PRNG behind selection, sampling and merge. */
+  seed: number;
+  /** b: examples per reflection minibatch. */
+  minibatchSize: number;
+  /** A minibatch whose every score reaches this is skipped. */
+  perfectScore: number;
+  selector: Selector;
+  /** For epsilon_greedy: chance of a uniform pick from the pool. */
+  epsilon: number;
+  componentSelector: ComponentSelector;
+  useMerge: boolean;
+  /** Hard cap on accepted merges. */
+  maxMerge: number;
+  /** Validation ids a merged candidate is first tried on. */
+  mergeSubsetSize: number;
+  /** Reuse known scores of the same candidate text (no metric call). */
+  cache: boolean;
+  stop: GepaStopConfig;
+  reflection: {
+    /** Characters of one rendered example (input + output + feedback) in a reflection prompt. */
+    maxRecordChars: number;
+    /** Examples per reflection prompt (failures first); all of the minibatch when absent. */
+    maxRecords?: number;
+  };
+}
+
+/** A partial configuration: anything left out takes its default. */
+export type GepaConfigInput = Partial<Omit<GepaConfig, 'stop' | 'reflection'>> & {
+  stop?: Partial<GepaStopConfig>;
+  reflection?: Partial<GepaConfig['reflection']>;
+};
+
+export type StopReason =
+  | 'budget'
+  | 'max-iterations'
+  | 'no-improvement'
+  | 'score-threshold'
+  | 'wall-clock'
+  | 'max-usd'
+  | 'stop-requested'
+  | 'stalled';
+
+export type EvaluatePurpose =
+  | 'seed-val'
+  | 'parent-minibatch'
+  | 'child-minibatch'
+  | 'child-val'
+  | 'merge-subset'
+  | 'merge-val';
+
+export interface EvaluateAction {
+  kind: 'evaluate';
+  /** Sequence number of the action in this state's life (a stable idempotency key). */
+  seq: number;
+  purpose: EvaluatePurpose;
+  candidateId: string;
+  candidate: Candidate;
+  split: 'train' | 'val';
+  /** Only ids whose score is not known yet: each is one metric call. */
+  exampleIds: string[];
+}
+
+/** One example as the reflection model sees it (fields already capped). */
+export interface ReflectionRecord {
+  exampleId: string;
+  input: string;
+  output: string;
+  feedback: string;
+  score: number;
+  passed: boolean;
+}
+
+export interface ReflectAction {
+  kind: 'reflect';
+  seq: number;
+  /** The parent whose component is being rewritten. */
+  candidateId: string;
+  component: string;
+  currentText: string;
+  /** The whole reflection request, ready to send as the user message. */
+  prompt: string;
+  records: ReflectionRecord[];
+}
+
+export interface DoneAction { kind: 'done'; reason: StopReason }
+
+export type GepaAction = EvaluateAction | ReflectAction | DoneAction;
+
+/** One rollout's outcome. */
+export interface ExampleResult {
+  score: number;
+  feedback: string;
+  output: string;
+  input: string;
+  /** The rollout failed for a non-infrastructure reason; scored 0. */
+  failed?: boolean;
+}
+
+export interface EvaluationResult { results: Record<string, ExampleResult> }
+
+export type ReflectionResult =
+  | { rawText: string; /** The model stopped at its length limit. */ truncated?: boolean }
+  | { error: string };
+
+export interface StepContext {
+  nowMs: number;
+  stopRequested?: boolean;
+  /** Dollars spent as the caller counts them; the larger of this and the ledger's is used. */
+  usdSpent?: number;
+}
+
+/**
+ * A train result kept for reuse: the score, and what reflection needs (capped). Results of
+ * rejected children keep only the score (they are never reflected on unless accepted later).
+ */
+export interface CachedTrainResult {
+  score: number;
+  output?: string;
+  feedback?: string;
+  failed?: boolean;
+}
+
+export interface CacheEntry {
+  train: Record<string, CachedTrainResult>;
+  val: Record<string, number>;
+}
+
+export interface PoolEntry {
+  candidate: Candidate;
+  hash: string;
+  /** Scores on every validation id, aligned with state.valIds. */
+  valScores: number[];
+  valMean: number;
+}
+
+export interface SamplerState {
+  /** The current epoch's order (padded to a multiple of b). */
+  order: string[];
+  /** Epoch of `order`; -1 before the first draw. */
+  epoch: number;
+  /** Times each id was put in an epoch order (padding included). */
+  useCounts: Record<string, number>;
+}
+
+/** Per validation instance: the best score and the pool indexes holding it. */
+export interface Fronts {
+  best: number[];
+  holders: number[][];
+}
+
+export interface LearningPoint {
+  /** Cumulative metric calls when this best was known (after the validation finished). */
+  spend: number;
+  best: number;
+  candidateId: string;
+  iteration: number;
+}
+
+export interface StageCounters {
+  iterations: number;
+  accepted: number;
+  rejected: number;
+  skipped: number;
+  reflectionCalls: number;
+  reflectionRejections: number;
+  reflectionFailures: number;
+  /** Children whose text equals a pool candidate's (rejected without evaluation). */
+  duplicates: number;
+  mergesTried: number;
+  mergesAccepted: number;
+  /** Iterations since the best mean validation score last rose. */
+  sinceImprovement: number;
+  /** Consecutive iterations that spent no metric call. */
+  idleStreak: number;
+}
+
+export interface ReflectiveStep {
+  kind: 'reflective';
+  step: 'parent-minibatch' | 'reflect' | 'child-minibatch' | 'child-val';
+  parentIndex: number;
+  minibatch: string[];
+  /** Metric calls spent by this iteration so far (for the idle check). */
+  spentCalls: number;
+  parentResults: Record<string, CachedTrainResult>;
+  components: string[];
+  /** Index into `components` of the next reflection. */
+  reflectIndex: number;
+  newTexts: Record<string, string>;
+  child: Candidate | null;
+  childHash: string | null;
+  childResults: Record<string, CachedTrainResult>;
+  childVal: Record<string, number>;
+}
+
+export interface MergeStep {
+  kind: 'merge';
+  step: 'merge-subset' | 'merge-val';
+  spentCalls: number;
+  parentIndexes: [number, number];
+  ancestorIndex: number;
+  merged: Candidate;
+  mergedHash: string;
+  subset: string[];
+  mergedVal: Record<string, number>;
+}
+
+export interface SeedStep {
+  kind: 'seed';
+  step: 'seed-val';
+  spentCalls: number;
+  seedVal: Record<string, number>;
+}
+
+export type InFlight = SeedStep | ReflectiveStep | MergeStep;
+
+export interface LastAccepted {
+  iteration: number;
+  candidateId: string;
+  origin: Candidate['origin'];
+  valMean: number;
+  spend: number;
+}
+
+/** Everything the optimizer knows: plain JSON, so a run resumes exactly from a saved copy. */
+export interface GepaState {
+  version: 1;
+  config: GepaConfig;
+  holder: string;
+  trainIds: string[];
+  valIds: string[];
+  rng: RngState;
+  sampler: SamplerState;
+  /** Global iteration number (also the sampler position); carried across stages. */
+  iteration: number;
+  pool: PoolEntry[];
+  poolIndexByHash: Record<string, number>;
+  fronts: Fronts;
+  cache: Record<string, CacheEntry>;
+  /** Inputs of train examples, once per id (capped), for reflection records. */
+  trainInputs: Record<string, string>;
+  ledger: Ledger;
+  /** Metric calls spent on this state by earlier stages (so spends are cumulative). */
+  spendOffset: number;
+  nextCandidateNumber: number;
+  nextSeq: number;
+  seedCandidate: Candidate;
+  inFlight: InFlight | null;
+  pending: EvaluateAction | ReflectAction | null;
+  merge: { due: number; lastIterationFoundNew: boolean; triedTriplets: string[] };
+  counters: StageCounters;
+  learningCurve: LearningPoint[];
+  lastAccepted: LastAccepted | null;
+  startedAtMs: number | null;
+  stopReason: StopReason | null;
+}
+
+export interface GepaProgress {
+  iteration: number;
+  stageIterations: number;
+  phase: InFlight['step'] | 'between-iterations' | 'done';
+  spent: number;
+  grant: Grant;
+  metricCalls: number;
+  cumulativeMetricCalls: number;
+  bestValMean: number | null;
+  poolSize: number;
+  frontierSize: number;
+  lastAccepted: LastAccepted | null;
+  stopReason: StopReason | null;
+}
+
+export interface SummaryCandidate {
+  candidate: Candidate;
+  hash: string;
+  text: string;
+  valMean: number;
+  /** Aligned with GepaSummary.valIds. */
+  valScores: number[];
+}
+
+export interface GepaSummary {
+  holder: string;
+  stopReason: StopReason | null;
+  valIds: string[];
+  best: SummaryCandidate;
+  pool: SummaryCandidate[];
+  /** Candidates on the pruned Pareto frontier with the number of instances they are (co-)best on. */
+  frontier: Array<{ id: string; instances: number }>;
+  learningCurve: LearningPoint[];
+  ledger: LedgerSummary;
+  counts: Omit<StageCounters, 'sinceImprovement' | 'idleStreak'>;
+  /** Metric calls of this stage and cumulatively over the state's stages. */
+  metricCalls: number;
+  cumulativeMetricCalls: number;
+  iteration: number;
+}

@@ -1,0 +1,205 @@
+/**
+ * Charts: Vega-Lite specs compiled by vega-lite and drawn to SVG strings by a headless vega View
+ * (no browser, no canvas). vega and vega-lite ship only as ES modules, which this CommonJS
+ * project (and jest's module sandbox) cannot require, so they run in a worker thread: a real
+ * Node context that imports them natively.
+ */
+import { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { compareArms, type ArmAccuracy, type ArmPair } from '../core/stats';
+import type { ArmRecord } from './types';
+import { formatPoints } from './format';
+
+/** A Vega-Lite spec is plain JSON; its full type lives in vega-lite's ESM build. */
+export type VegaLiteSpec = Record<string, unknown>;
+
+export interface ChartSpec {
+  /** File-name-safe name, e.g. 'learning-curves'. */
+  name: string;
+  title: string;
+  /** One or two sentences on how to read it (the figure caption). */
+  caption: string;
+  spec: VegaLiteSpec;
+}
+
+const CONFIG = {
+  font: 'Helvetica, Arial, sans-serif',
+  background: 'white',
+  axis: { labelFontSize: 11, titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 12 },
+  title: { fontSize: 14 },
+};
+
+const base = (title: string, description: string) => ({
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  title,
+  description,
+  config: CONFIG,
+});
+
+/**
+ * Best validation score against metric calls spent, every arm (and repeat) on one chart. A stage
+ * shared by several arms (base, under lsl and matched) is drawn once, under the first arm in
+ * display order that has it, so each line shows what its own stages added.
+ */
+export function learningCurveChart(arms: readonly ArmRecord[]): ChartSpec | null {
+  const multi = new Set(arms.map((a) => a.repeat)).size > 1;
+  const drawn = new Set<string>();
+  const values = [...arms]
+    .sort((x, y) => x.repeat - y.repeat || compareArms(x.arm, y.arm))
+    .flatMap((a) =>
+      a.stages.flatMap((s) => {
+        const key = `${a.repeat}\u0000${s.stage}`;
+        if (drawn.has(key)) return [];
+        drawn.add(key);
+        return s.learningCurve.map((p) => ({ arm: a.arm, series: multi ? `${a.arm} r${a.repeat}` : a.arm, repeat: a.repeat, stage: s.stage, model: s.taskModel, spend: p.spend, best: p.best }));
+      }),
+    );
+  if (values.length === 0) return null;
+  values.sort((x, y) => compareArms(x.arm, y.arm) || x.repeat - y.repeat || x.spend - y.spend);
+  const armOrder = [...new Set(values.map((v) => v.arm))];
+  const title = 'Best validation score vs metric calls spent';
+  return {
+    name: 'learning-curves',
+    title,
+    caption:
+      'Best mean validation score of each arm’s pool against the metric calls the arm had spent. A shared stage (base) is drawn once; scores are on each stage’s own task model (point shape), so a stage on the small model starts lower.',
+    spec: {
+      ...base(title, 'Learning curves of every arm: best mean validation score of the pool against the metric calls the arm had spent.'),
+      width: 620,
+      height: 300,
+      data: { values },
+      encoding: {
+        x: { field: 'spend', type: 'quantitative', title: 'metric calls spent (within the arm)' },
+        y: { field: 'best', type: 'quantitative', title: 'best validation score', scale: { zero: false } },
+        color: { field: 'arm', type: 'nominal', title: 'arm', sort: armOrder },
+        detail: { field: 'series', type: 'nominal' },
+      },
+      layer: [
+        { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 } },
+        {
+          mark: { type: 'point', filled: true, size: 40 },
+          encoding: { shape: { field: 'model', type: 'nominal', title: 'task model' } },
+        },
+      ],
+    },
+  };
+}
+
+/** Test accuracy per arm and model with Wilson 95% intervals (one panel per repeat). */
+export function accuracyChart(accuracies: readonly ArmAccuracy[]): ChartSpec | null {
+  if (accuracies.length === 0) return null;
+  const values = accuracies.map((a) => ({ repeat: `repeat ${a.repeat}`, arm: a.arm, model: a.model, accuracy: a.accuracy, low: a.low, high: a.high }));
+  const armOrder = [...new Set(accuracies.map((a) => a.arm))].sort(compareArms);
+  const multi = new Set(accuracies.map((a) => a.repeat)).size > 1;
+  const title = 'Test accuracy with Wilson 95% intervals';
+  const layered = {
+    width: { step: 28 },
+    height: 260,
+    encoding: {
+      x: { field: 'arm', type: 'nominal', sort: armOrder, title: 'arm', axis: { labelAngle: 0 } },
+      xOffset: { field: 'model', type: 'nominal' },
+      color: { field: 'model', type: 'nominal', title: 'model' },
+    },
+    layer: [
+      { mark: { type: 'bar', opacity: 0.75 }, encoding: { y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1] }, axis: { format: '.0%' } } } },
+      { mark: { type: 'rule', color: 'black', strokeWidth: 1.5 }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: { value: 'black' } } },
+    ],
+  };
+  const spec = multi
+    ? { ...base(title, 'Accuracy on the test split per arm and model.'), data: { values }, facet: { column: { field: 'repeat', type: 'nominal', title: null } }, spec: layered }
+    : { ...base(title, 'Accuracy on the test split per arm and model.'), data: { values }, ...layered };
+  return { name: 'accuracy', title, caption: 'Bars: accuracy on the held-out test split; black rules: Wilson 95% intervals over problems.', spec };
+}
+
+/** Every paired difference with its bootstrap interval, against zero (a forest plot). */
+export function differenceChart(pairs: readonly ArmPair[]): ChartSpec | null {
+  if (pairs.length === 0) return null;
+  const multi = new Set(pairs.map((p) => p.repeat)).size > 1;
+  const values = pairs.map((p) => ({
+    pair: `${p.a} − ${p.b} on ${p.model}${multi ? ` (r${p.repeat})` : ''}`,
+    model: p.model,
+    difference: p.difference,
+    low: p.low,
+    high: p.high,
+    label: formatPoints(p.difference),
+  }));
+  const order = values.map((v) => v.pair);
+  const title = 'Paired differences with bootstrap 95% intervals';
+  return {
+    name: 'differences',
+    title,
+    caption: 'Accuracy of arm A minus arm B on the same problems and model; an interval that excludes the dashed zero line is a difference the test split supports.',
+    spec: {
+      ...base(title, 'Accuracy difference between two arms on the same model and problems.'),
+      width: 480,
+      height: { step: 22 },
+      data: { values },
+      layer: [
+        { mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, data: { values: [{ zero: 0 }] }, encoding: { x: { field: 'zero', type: 'quantitative' } } },
+        {
+          mark: { type: 'rule', strokeWidth: 2 },
+          encoding: {
+            y: { field: 'pair', type: 'nominal', sort: order, title: null, axis: { labelLimit: 320 } },
+            x: { field: 'low', type: 'quantitative', title: 'difference in accuracy', axis: { format: '+.0%' } },
+            x2: { field: 'high' },
+            color: { field: 'model', type: 'nominal', title: 'model' },
+          },
+        },
+        {
+          mark: { type: 'point', filled: true, size: 50 },
+          encoding: {
+            y: { field: 'pair', type: 'nominal', sort: order },
+            x: { field: 'difference', type: 'quantitative' },
+            color: { field: 'model', type: 'nominal' },
+          },
+        },
+      ],
+    },
+  };
+}
+
+// The worker: imports vega and vega-lite by URL, compiles and renders each spec, posts the SVGs back.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
+  const vega = await import(workerData.vegaUrl);
+  const vl = await import(workerData.vegaLiteUrl);
+  const out = [];
+  for (const chart of workerData.charts) {
+    const compiled = vl.compile(chart.spec).spec;
+    const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
+    try {
+      out.push({ name: chart.name, svg: await view.toSVG() });
+    } finally {
+      view.finalize();
+    }
+  }
+  parentPort.postMessage({ ok: true, out });
+})().catch((err) => parentPort.postMessage({ ok: false, error: String(err && err.stack || err) }));
+`;
+
+const RENDER_TIMEOUT_MS = 60_000;
+
+/** Renders every chart to an SVG string, keyed by chart name. */
+export async function renderCharts(charts: readonly ChartSpec[]): Promise<Map<string, string>> {
+  if (charts.length === 0) return new Map();
+  const workerData = {
+    vegaUrl: pathToFileURL(require.resolve('vega')).href,
+    vegaLiteUrl: pathToFileURL(require.resolve('vega-lite')).href,
+    charts: charts.map((c) => ({ name: c.name, spec: c.spec })),
+  };
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
+  try {
+    const reply = await new Promise<{ ok: boolean; out?: { name: string; svg: string }[]; error?: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`chart rendering took over ${RENDER_TIMEOUT_MS / 1000} s (charts: ${charts.map((c) => c.name).join(', ')})`)), RENDER_TIMEOUT_MS);
+      worker.once('message', (m) => { clearTimeout(timer); resolve(m); });
+      worker.once('error', (e) => { clearTimeout(timer); reject(e); });
+      worker.once('exit', (code) => { clearTimeout(timer); reject(new Error(`chart worker exited with code ${code} before replying`)); });
+    });
+    if (!reply.ok) throw new Error(`chart rendering failed (vega/vega-lite): ${reply.error}`);
+    return new Map(reply.out!.map((c) => [c.name, c.svg]));
+  } finally {
+    await worker.terminate();
+  }
+}

@@ -1,0 +1,10 @@
+/** The experiment report: Markdown, self-contained HTML with charts, a LaTeX table, results.jsonl. */
+export { writeReport, parseResultsJsonl, sortResults, type WriteReportOptions } from './write';
+export { renderLatexTable, escapeLatex, type LatexTableOptions } from './latex';
+export { parseReportInput } from './schema';
+export { lineDiff, type DiffLine } from './line-diff';
+export { redactSecrets } from './redact';
+export { SIMULATED_BANNER } from './document';
+export * from './format';
+export { summarizeResults, type ResultsSummary, type SummaryOptions } from '../core/stats';
+export type * from './types';
