@@ -33,7 +33,8 @@ export function numbersEqual(a: string, b: string, relTol = 0): boolean {
   const y = Number(b);
   if (!Number.isFinite(x) || !Number.isFinite(y)) return false;
   if (relTol === 0) return x === y;
-  return Math.abs(x - y) <= relTol * Math.max(1, Math.abs(y));
+  // Relative to the larger magnitude: an absolute floor would accept 0 for a gold of 5e-7.
+  return Math.abs(x - y) <= relTol * Math.max(Math.abs(x), Math.abs(y));
 }
 
 /** Grades a numeric answer: the score is the strict match; the flexible match is reported too. */

@@ -1,0 +1,103 @@
+/** What the simulator has served, per model: calls by kind, tokens, faults. */
+import { FAULT_KINDS, type FaultKind } from './faults';
+
+export type CallKind = 'task' | 'reflection' | 'merge' | 'unknown';
+
+export interface ModelStats {
+  /** Every chat request for this model, faulted or not. */
+  calls: number;
+  taskCalls: number;
+  /** Reflection calls, merges included. */
+  reflectionCalls: number;
+  mergeCalls: number;
+  unknownCalls: number;
+  /** Tokens of the completions actually sent (faults that send no completion add none). */
+  promptTokens: number;
+  completionTokens: number;
+  /** Faults served, by kind. */
+  faults: Record<FaultKind, number>;
+  /** Requests refused as a real endpoint would (context length exceeded). */
+  errors: number;
+}
+
+export interface SimStats {
+  models: Record<string, ModelStats>;
+  totals: ModelStats;
+  /** Requests refused before reaching a model (bad JSON, unknown model, unknown path). */
+  rejected: number;
+  /** Instances the simulator recognises, and the tasks they come from. */
+  instances: number;
+  tasks: string[];
+}
+
+function emptyStats(): ModelStats {
+  return {
+    calls: 0, taskCalls: 0, reflectionCalls: 0, mergeCalls: 0, unknownCalls: 0,
+    promptTokens: 0, completionTokens: 0,
+    faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
+    errors: 0,
+  };
+}
+
+export class StatsBook {
+  private models = new Map<string, ModelStats>();
+  private rejected = 0;
+
+  constructor(private readonly world: { instances: number; tasks: string[] }) {}
+
+  private of(model: string): ModelStats {
+    let s = this.models.get(model);
+    if (!s) {
+      s = emptyStats();
+      this.models.set(model, s);
+    }
+    return s;
+  }
+
+  /** Counts a call and returns its number for this model (from 1). */
+  call(model: string, kind: CallKind): number {
+    const s = this.of(model);
+    s.calls++;
+    if (kind === 'task') s.taskCalls++;
+    else if (kind === 'unknown') s.unknownCalls++;
+    else {
+      s.reflectionCalls++;
+      if (kind === 'merge') s.mergeCalls++;
+    }
+    return s.calls;
+  }
+
+  tokens(model: string, prompt: number, completion: number): void {
+    const s = this.of(model);
+    s.promptTokens += prompt;
+    s.completionTokens += completion;
+  }
+
+  fault(model: string, kind: FaultKind): void {
+    this.of(model).faults[kind]++;
+  }
+
+  error(model: string): void {
+    this.of(model).errors++;
+  }
+
+  reject(): void {
+    this.rejected++;
+  }
+
+  reset(): void {
+    this.models.clear();
+    this.rejected = 0;
+  }
+
+  snapshot(): SimStats {
+    const models: Record<string, ModelStats> = {};
+    const totals = emptyStats();
+    for (const [name, s] of [...this.models].sort(([a], [b]) => a.localeCompare(b))) {
+      models[name] = { ...s, faults: { ...s.faults } };
+      for (const k of ['calls', 'taskCalls', 'reflectionCalls', 'mergeCalls', 'unknownCalls', 'promptTokens', 'completionTokens', 'errors'] as const) totals[k] += s[k];
+      for (const k of FAULT_KINDS) totals.faults[k] += s.faults[k];
+    }
+    return { models, totals, rejected: this.rejected, instances: this.world.instances, tasks: [...this.world.tasks] };
+  }
+}
