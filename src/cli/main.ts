@@ -108,6 +108,12 @@ datasets.command('pull <name>')
   .description('download a dataset from its public source (needs internet) and verify it')
   .action(action(async (name: string) => (await import('./commands/basics')).datasetsPullCommand(name)));
 
+const tasks = program.command('tasks').description('benchmark tasks');
+tasks.command('check <task>')
+  .description("grade every example's reference answer with the task's own grader (all must pass)")
+  .option('--json', 'print {task, total, passed, failedIds} as one JSON line')
+  .action(action(async (name: string, flags) => (await import('./commands/tasks')).tasksCheckCommand(name, flags)));
+
 program.command('status <workflowId>')
   .description("read the progress query of a running workflow (TEMPORAL_ADDRESS, default localhost:7233)")
   .option('--json', 'JSON output')

@@ -18,17 +18,17 @@ export interface WorkerOptions {
 }
 
 export async function createLslWorker(opts: WorkerOptions): Promise<Worker> {
+  // LSL_WORKFLOW_BUNDLE: a bundle built once (tests) instead of webpack at every start.
+  const bundle = opts.workflowBundlePath ?? process.env.LSL_WORKFLOW_BUNDLE;
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
-    ...(opts.workflowBundlePath
-      ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+    ...(bundle
+      ? { workflowBundle: { codePath: bundle } }
       : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(opts.deps),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 200,
-    // Quiet the bundler; our own progress output is what users read.
-    bundlerOptions: { ignoreModules: [] },
   });
 }
 
