@@ -19,10 +19,20 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-# npm ci when node_modules is missing or older than the lock file.
+# npm ci when node_modules is missing or older than the lock file. Where the registry serves no
+# builds for other platforms (a mirror), the lock cannot list them and npm 11's `npm ci` refuses it
+# as out of sync; `npm install` then installs exactly the locked versions (the lock stays as it is).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  if ! npm ci --no-audit --no-fund --loglevel=error 2>/tmp/lsl-npm-ci.err; then
+    if grep -q "EUSAGE" /tmp/lsl-npm-ci.err; then
+      echo "setup: npm ci refused the lock file (optional packages of other platforms missing); npm install from the lock instead"
+      npm install --no-audit --no-fund --loglevel=error
+    else
+      cat /tmp/lsl-npm-ci.err >&2
+      exit 1
+    fi
+  fi
 fi
 
 node --require ./node_modules/tsx/dist/cjs/index.cjs scripts/provision-temporal.ts
