@@ -15,7 +15,7 @@ import YAML from 'yaml';
 import { startSimulator } from '../src/sim';
 import { startTemporal } from '../src/temporal/server';
 import type { ExperimentResult } from '../src/workflows/experiment';
-import { startWorkerProcess } from '../tests/helpers/processes';
+import { startWorkerProcess } from '../tests/helpers/cli';
 
 const LATENCY = Number(process.argv[2] ?? 100);
 const config = YAML.parse(fs.readFileSync(path.join(__dirname, '..', 'examples', 'sim-gsm8k.yaml'), 'utf8'));
@@ -31,8 +31,7 @@ async function once(latencyMs: number) {
   const server = await startTemporal();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lsl-bench-exp-'));
   const queue = `bench-${Date.now()}`;
-  const worker = startWorkerProcess(server.address, queue, { LSL_HOME: home, LSL_SIM_URL: sim.url });
-  await worker.ready;
+  const worker = await startWorkerProcess(server.address, queue, { LSL_HOME: home, LSL_SIM_URL: sim.url });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   let peak = 0;

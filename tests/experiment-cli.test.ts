@@ -7,7 +7,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { summarizeResults } from '../src/core/stats';
 import { formatPercent, parseResultsJsonl } from '../src/report';
-import { jsonSummary, REPO, runLsl, tempDir } from './helpers/processes';
+import { lastJsonLine, REPO, runLsl, makeTempDir } from './helpers/cli';
 import { startTestSimulator } from './helpers/sim';
 import type { RunningSimulator } from '../src/sim';
 
@@ -25,12 +25,12 @@ let run: RunSummary;
 
 beforeAll(async () => {
   sim = await startTestSimulator();
-  home = tempDir('exp-cli');
+  home = makeTempDir('exp-cli');
   const r = await runLsl(['run', 'examples/sim-gsm8k.yaml', '--json'], {
     LSL_HOME: home, LSL_SIM_URL: sim.url, LSL_WORKFLOW_BUNDLE: process.env.LSL_TEST_WORKFLOW_BUNDLE, TEMPORAL_ADDRESS: '',
   });
   if (r.code !== 0) throw new Error(`lsl run failed (${r.code}):\n${r.stderr}`);
-  run = jsonSummary<RunSummary>(r);
+  run = lastJsonLine<RunSummary>(r);
 });
 
 afterAll(async () => {

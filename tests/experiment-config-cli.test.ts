@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { REPO, runLsl, tempDir } from './helpers/processes';
+import { REPO, runLsl, makeTempDir } from './helpers/cli';
 
 const base = () => YAML.parse(fs.readFileSync(path.join(REPO, 'tests/fixtures/configs/tiny-gsm8k.yaml'), 'utf8')) as Record<string, any>;
 
@@ -17,7 +17,7 @@ const cases: Array<[string, (c: Record<string, any>) => void, RegExp]> = [
 ];
 
 test.each(cases)('%s is refused with its path and line, and nothing starts', async (_name, mutate, expected) => {
-  const dir = tempDir('bad-config');
+  const dir = makeTempDir('bad-config');
   const file = path.join(dir, 'exp.yaml');
   const config = base();
   mutate(config);

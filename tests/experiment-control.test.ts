@@ -13,7 +13,7 @@ import { configHash, parseExperimentConfig } from '../src/core/experiment';
 import { findTemporalCli } from '../src/temporal/provision';
 import type { ExperimentProgress, ExperimentResult } from '../src/workflows/experiment';
 import { testDeps } from './helpers/deps';
-import { REPO, runLsl, tempDir } from './helpers/processes';
+import { REPO, runLsl, makeTempDir } from './helpers/cli';
 import { startTestSimulator } from './helpers/sim';
 import { startTestWorker, testServer, type TestWorker } from './helpers/temporal';
 import type { RunningSimulator } from '../src/sim';
@@ -28,7 +28,7 @@ let home: string;
 
 beforeAll(async () => {
   sim = await startTestSimulator({ latencyMs: 10 });
-  home = tempDir('exp-control');
+  home = makeTempDir('exp-control');
   worker = await startTestWorker(testDeps(home, { LSL_SIM_URL: sim.url }));
 });
 afterAll(async () => {
@@ -49,7 +49,7 @@ test('`temporal workflow start --input-file` runs an experiment and `temporal wo
   const cli = findTemporalCli();
   if (!cli) throw new Error('no Temporal CLI found (scripts/setup.sh provisions it)');
   const { address, namespace } = testServer();
-  const dir = tempDir('exp-cli-start');
+  const dir = makeTempDir('exp-cli-start');
   const inputFile = path.join(dir, 'exp.json');
   fs.writeFileSync(inputFile, JSON.stringify(rawConfig()));
   const workflowId = `exp-temporal-cli-${randomUUID().slice(0, 8)}`;

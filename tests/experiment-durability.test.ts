@@ -10,7 +10,7 @@ import YAML from 'yaml';
 import { freePort } from '../src/cli/session';
 import { startTemporal, type TemporalServer } from '../src/temporal/server';
 import type { ExperimentProgress, ExperimentResult } from '../src/workflows/experiment';
-import { REPO, runLsl, jsonSummary, shortTimeoutRegistry, startWorkerProcess, tempDir, type WorkerProcess } from './helpers/processes';
+import { REPO, runLsl, lastJsonLine, shortTimeoutRegistry, startWorkerProcess, makeTempDir, type LslProcess } from './helpers/cli';
 import { startTestSimulator } from './helpers/sim';
 import type { RunningSimulator } from '../src/sim';
 
@@ -44,24 +44,23 @@ afterAll(async () => {
 test('SIGKILL of the worker and a dev-server restart end in the same results as an undisturbed run', async () => {
   const bundle = process.env.LSL_TEST_WORKFLOW_BUNDLE;
   // The undisturbed reference, through the CLI's embedded mode, with its own cache.
-  const refHome = tempDir('exp-ref');
+  const refHome = makeTempDir('exp-ref');
   const ref = await runLsl(['run', CONFIG, '--json'], { LSL_HOME: refHome, LSL_SIM_URL: sim.url, LSL_WORKFLOW_BUNDLE: bundle, TEMPORAL_ADDRESS: '' });
   if (ref.code !== 0) throw new Error(ref.stderr);
-  const refSummary = jsonSummary<{ reportDir: string; arms: Array<{ arm: string; spent: number; testAccuracy: Record<string, number> }> }>(ref);
+  const refSummary = lastJsonLine<{ reportDir: string; arms: Array<{ arm: string; spent: number; testAccuracy: Record<string, number> }> }>(ref);
 
   // The disturbed run: our own persisted dev server and worker processes, a fresh cache.
-  const dir = tempDir('exp-durable');
+  const dir = makeTempDir('exp-durable');
   const dbFilename = path.join(dir, 'temporal.db');
   const port = await freePort();
   const env = { LSL_HOME: path.join(dir, 'home'), LSL_SIM_URL: sim.url, LSL_MODELS: shortTimeoutRegistry(dir), LSL_WORKFLOW_BUNDLE: bundle };
   const taskQueue = `exp-durable-${randomUUID()}`;
   const workflowId = `exp-durable-${randomUUID().slice(0, 8)}`;
   let server: TemporalServer = await startTemporal({ dbFilename, port });
-  const workers: WorkerProcess[] = [];
+  const workers: LslProcess[] = [];
   const newWorker = async () => {
-    const w = startWorkerProcess(server.address, taskQueue, env);
+    const w = await startWorkerProcess(server.address, taskQueue, env);
     workers.push(w);
-    await w.ready;
     return w;
   };
   try {

@@ -2,16 +2,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseResultsJsonl } from '../src/report';
-import { jsonSummary, REPO, runLsl, tempDir } from './helpers/processes';
+import { lastJsonLine, REPO, runLsl, makeTempDir } from './helpers/cli';
 
 interface Summary { status: string; reportDir: string; arms: Array<{ arm: string; finished: boolean; grant: number; spent: number; testAccuracy: Record<string, number> }> }
 
 async function runConfig(name: string): Promise<Summary> {
   const r = await runLsl(['run', path.join(REPO, 'tests/fixtures/configs', name), '--json'], {
-    LSL_HOME: tempDir('exp-task'), LSL_WORKFLOW_BUNDLE: process.env.LSL_TEST_WORKFLOW_BUNDLE, TEMPORAL_ADDRESS: '',
+    LSL_HOME: makeTempDir('exp-task'), LSL_WORKFLOW_BUNDLE: process.env.LSL_TEST_WORKFLOW_BUNDLE, TEMPORAL_ADDRESS: '',
   });
   if (r.code !== 0) throw new Error(`lsl run ${name} failed (${r.code}):\n${r.stderr}`);
-  return jsonSummary<Summary>(r);
+  return lastJsonLine<Summary>(r);
 }
 
 test('a MATH-500 experiment runs end to end; answers are graded by the math grader', async () => {

@@ -26,6 +26,9 @@ export interface EvaluateInput {
   concurrency?: number;
   /** The model's client timeout (from the registry); sets the rollout activity's start-to-close. */
   modelTimeoutMs?: number;
+  /** Set when the evaluation is part of an experiment (search attributes in the Web UI). */
+  experimentId?: string;
+  arm?: string;
 }
 
 export interface EvaluateResult {
@@ -58,12 +61,17 @@ export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResu
     { key: SearchAttributes.task, value: input.task },
     { key: SearchAttributes.model, value: input.model },
     { key: SearchAttributes.status, value: 'running' },
+    { key: SearchAttributes.stage, value: 'evaluation' },
+    ...(input.experimentId ? [{ key: SearchAttributes.experimentId, value: input.experimentId }] : []),
+    ...(input.arm ? [{ key: SearchAttributes.arm, value: input.arm }] : []),
   ]);
+  // Answer the query from the first task on (total 0 until the ids are listed), not only once they are.
+  const progress: EvaluateProgress = { total: 0, done: 0, correct: 0 };
+  setHandler(evaluateProgressQuery, () => progress);
   const ids = input.ids ?? (await storage.listExampleIds({ task: input.task, pool: input.pool, limit: input.limit }));
   const jobs = ids.flatMap((id) => Array.from({ length: samples }, (_, s) => ({ id, s })));
   const rollout = rolloutActivity(rolloutTimeoutFor(input.modelTimeoutMs ?? 60_000));
-  const progress: EvaluateProgress = { total: jobs.length, done: 0, correct: 0 };
-  setHandler(evaluateProgressQuery, () => progress);
+  progress.total = jobs.length;
 
   const records: RolloutRecord[] = await mapWindowed(jobs, input.concurrency ?? 32, async ({ id, s }) => {
     const rec = await runRollout(rollout, {

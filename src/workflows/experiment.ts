@@ -175,6 +175,7 @@ export async function experiment(config: Record<string, unknown>): Promise<Exper
           task: cfg.task, model: m.model, instruction: finalPrompt, pool: prepared.testPool, ids: r.splits.test,
           samples: cfg.evaluation.samples, temperature: cfg.evaluation.temperature,
           concurrency: Math.min(32, prepared.models[m.model].concurrency), modelTimeoutMs: prepared.models[m.model].timeoutMs,
+          experimentId, arm: plan.arm,
         };
         evalRuns.push((async () => {
           running.add(workflowId);

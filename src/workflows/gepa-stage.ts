@@ -89,6 +89,11 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const stopSignal = defineSignal('stop');
 
+/**
+ * Reflections are model calls, so regular activities like rollouts (never local activities: a
+ * local activity holds the workflow task open, delaying signals and queries, and its retries are
+ * not visible in history).
+ */
 const reflectActivity = (timeoutMs: number) =>
   proxyActivities<Activities>({
     startToCloseTimeout: rolloutTimeoutFor(timeoutMs),
@@ -128,8 +133,10 @@ export async function gepaStage(input: GepaStageInput): Promise<GepaStageResult>
       await condition(() => !paused || stopRequested);
       upsertSearchAttributes([{ key: SearchAttributes.status, value: 'running' }]);
     }
-    // At an iteration boundary: continue-as-new when history grows (or the test hook says so).
-    if (!state.pending && !state.inFlight && state.pool.length > 0) {
+    // Between actions: continue-as-new when history grows (or the test hook says so). The core
+    // only finishes an iteration inside the next nextAction call, so there is rarely a moment
+    // with no iteration in flight; its state resumes exactly from any point with nothing pending.
+    if (!state.pending && state.pool.length > 0) {
       if (state.iteration !== lastIteration) {
         iterationsThisRun += state.iteration - lastIteration;
         lastIteration = state.iteration;
@@ -144,9 +151,8 @@ export async function gepaStage(input: GepaStageInput): Promise<GepaStageResult>
         });
       }
     }
-    // Paused or stopping waits for the iteration boundary: a stop ends after the current iteration.
-    const atBoundary = !state.pending && !state.inFlight;
-    const action = nextAction(state, { nowMs: Date.now(), stopRequested: stopRequested && atBoundary });
+    // The core checks stop conditions only between iterations: a stop ends after the current one.
+    const action = nextAction(state, { nowMs: Date.now(), stopRequested });
     if (action.kind === 'done') break;
     if (action.kind === 'evaluate') {
       const records = await evaluate(action, rollout, input, inlineChars);

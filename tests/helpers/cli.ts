@@ -159,3 +159,8 @@ export function filesContaining(dir: string, needle: string): string[] {
   const bytes = Buffer.from(needle, 'utf8');
   return filesUnder(dir).filter((f) => fs.readFileSync(f).includes(bytes));
 }
+
+/** A registry file giving the simulator's models a short client timeout, so calls lost with a killed worker are retried soon. */
+export function shortTimeoutRegistry(dir: string, timeoutMs = 3000): string {
+  return writeRegistry(dir, `  - { name: sim-large, timeoutMs: ${timeoutMs} }\n  - { name: sim-small, timeoutMs: ${timeoutMs} }\n`);
+}

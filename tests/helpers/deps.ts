@@ -4,7 +4,7 @@ import type { ActivityDeps } from '../../src/activities';
 import { createGateway } from '../../src/llm/gateway';
 import { loadRegistry } from '../../src/llm/registry';
 import { LocalArtifactStore } from '../../src/store/artifacts';
-import { datasetsDirForTests } from './processes';
+import { testDatasetsDir } from './cli';
 
 export function testDeps(dir: string, env: NodeJS.ProcessEnv = {}, modelsFile?: string): ActivityDeps & { gateway: ReturnType<typeof createGateway> } {
   const registry = loadRegistry(modelsFile, { ...process.env, ...env, LSL_MODELS: undefined });
@@ -12,6 +12,6 @@ export function testDeps(dir: string, env: NodeJS.ProcessEnv = {}, modelsFile?: 
     gateway: createGateway({ registry, cacheDir: path.join(dir, 'cache'), env: { ...process.env, ...env } }),
     registry,
     store: new LocalArtifactStore(path.join(dir, 'artifacts')),
-    datasetsDir: datasetsDirForTests(),
+    datasetsDir: testDatasetsDir(),
   };
 }

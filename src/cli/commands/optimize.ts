@@ -30,9 +30,20 @@ export interface OptimizeFlags {
   worker?: boolean;
 }
 
+/** A model flag's spec; an unknown name says which flag it came from. */
+function modelFlag(flag: string, name: string) {
+  try {
+    return checkModels([name])[0];
+  } catch (err) {
+    throw new UsageError(`${flag}: ${oneLine(err)}`);
+  }
+}
+
 export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   const task = checkTask(flags.task);
-  const [model, reflector] = checkModels([flags.model, flags.reflector]);
+  checkModels([]); // a broken registry file is reported as itself, not as a bad model name
+  const model = modelFlag('--model', flags.model);
+  const reflector = modelFlag('--reflector', flags.reflector);
   const budget = positiveInt('--budget', flags.budget)!;
   const trainN = flags.train === undefined ? 60 : Number(flags.train);
   const valN = flags.val === undefined ? 30 : Number(flags.val);

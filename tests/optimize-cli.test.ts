@@ -1,0 +1,71 @@
+/**
+ * `lsl optimize` through the real CLI (spawned): bad input is one line on stderr and a non-zero
+ * exit before anything starts (no run directory, no server, no workflow); good input runs a
+ * stage on the suite's Temporal server and prints the JSON summary line.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { lastJsonLine, runLsl } from './helpers/cli';
+import { testClient, testServer } from './helpers/temporal';
+import { removeTempDirs, tempDir } from './stage-setup';
+
+afterAll(() => removeTempDirs());
+
+const BASE = ['optimize', '--task', 'gsm8k', '--model', 'sim-small', '--reflector', 'sim-large'];
+
+describe('bad input: one line on stderr, exit 2, nothing started', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['a budget that cannot validate the seed and run one iteration', ['--budget', '65', '--val', '30'],
+      /^lsl: error: --budget 65 cannot .* needs at least .* = 66 metric calls$/],
+    ['an empty validation set', ['--budget', '300', '--val', '0'], /^lsl: error: --val must be a whole number >= 1 .*got '0'$/],
+    ['an unknown selector', ['--budget', '300', '--selector', 'best-guess'], /^lsl: error: .*selector must be one of pareto, current_best, epsilon_greedy, got "best-guess"$/],
+    ['an unknown reflector', ['--budget', '300', '--reflector', 'gpt-99'], /^lsl: error: --reflector: unknown model 'gpt-99' \(known: .*sim-large.*\)$/],
+    ['an unknown task model', ['--budget', '300', '--model', 'tiny-1'], /^lsl: error: --model: unknown model 'tiny-1' \(known: .*\)$/],
+  ];
+  test.each(cases)('%s', async (_what, args, message) => {
+    const home = tempDir('optimize-bad');
+    // No TEMPORAL_ADDRESS: had it got past validation, it would start a dev server and write a run directory.
+    const r = await runLsl([...BASE, ...args], { LSL_HOME: home, TEMPORAL_ADDRESS: '', LSL_SIM_URL: '' }, 60_000);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(fs.existsSync(path.join(home, 'runs'))).toBe(false);
+  });
+});
+
+test('a good run on the suite server prints the summary line and writes result.json', async () => {
+  const home = tempDir('optimize-cli');
+  const taskQueue = `optimize-cli-${Date.now()}`;
+  const budget = 100;
+  const r = await runLsl([...BASE, '--budget', String(budget), '--val', '10', '--train', '20', '--json'], {
+    LSL_HOME: home, TEMPORAL_ADDRESS: testServer().address, TEMPORAL_NAMESPACE: testServer().namespace,
+    LSL_TASK_QUEUE: taskQueue, LSL_SIM_URL: '',
+  }, 150_000);
+  expect(r.code).toBe(0);
+  const s = lastJsonLine<Record<string, unknown>>(r);
+  expect(s).toMatchObject({ task: 'gsm8k', model: 'sim-small', reflector: 'sim-large', grant: budget, simulated: true });
+  for (const key of ['seedScore', 'bestScore', 'metricCalls', 'iterations', 'accepted', 'candidates']) expect(typeof s[key]).toBe('number');
+  expect(s.metricCalls as number).toBeLessThanOrEqual(budget);
+  expect(s.bestScore as number).toBeGreaterThanOrEqual(s.seedScore as number);
+  expect(s.candidates).toBe((s.accepted as number) + 1);
+  expect(typeof s.bestCandidate).toBe('string');
+  // Live progress went to stderr while it ran.
+  expect(r.stderr).toMatch(/iteration \d+ +spent \d+\/100 +best (-|\d\.\d{3}) +pool \d+/);
+
+  const saved = JSON.parse(fs.readFileSync(path.join(s.runDir as string, 'result.json'), 'utf8'));
+  expect(saved).toMatchObject({ workflowId: s.workflowId, bestScore: s.bestScore, metricCalls: s.metricCalls });
+  expect(saved.learningCurve[saved.learningCurve.length - 1].best).toBe(s.bestScore);
+
+  // It really ran as a workflow on that server.
+  const client = await testClient();
+  try {
+    const desc = await client.workflow.getHandle(s.workflowId as string).describe();
+    expect(desc.type).toBe('gepaStage');
+    expect(desc.status.name).toBe('COMPLETED');
+    expect(desc.taskQueue).toBe(taskQueue);
+  } finally {
+    await client.connection.close();
+  }
+});
