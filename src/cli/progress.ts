@@ -57,3 +57,12 @@ export function table(rows: Array<[string, string | number]>): string {
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
 }
+
+/** The result table goes to stdout; with --json it goes to stderr and one JSON line is stdout's last. */
+export function printResult(table: string, summary: unknown, json: boolean | undefined): void {
+  const text = table.endsWith('\n') ? table : `${table}\n`;
+  if (json) {
+    process.stderr.write(text);
+    process.stdout.write(JSON.stringify(summary) + '\n');
+  } else process.stdout.write(text);
+}

@@ -33,8 +33,9 @@ export function numbersEqual(a: string, b: string, relTol = 0): boolean {
   const y = Number(b);
   if (!Number.isFinite(x) || !Number.isFinite(y)) return false;
   if (relTol === 0) return x === y;
-  // Relative to the larger magnitude: an absolute floor would accept 0 for a gold of 5e-7.
-  return Math.abs(x - y) <= relTol * Math.max(Math.abs(x), Math.abs(y));
+  // Relative for large values, an absolute floor of relTol below 1 (answers rounded to about six
+  // decimals still count). Known edge: for the two GSM-Hard golds near 5e-7, an answer of 0 counts.
+  return Math.abs(x - y) <= relTol * Math.max(1, Math.abs(y));
 }
 
 /** Grades a numeric answer: the score is the strict match; the flexible match is reported too. */

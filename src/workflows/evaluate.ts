@@ -45,7 +45,7 @@ export interface EvaluateResult {
   inputTokens: number;
   outputTokens: number;
   usd: number;
-  /** Calls this run made to the model endpoint vs served from the response cache. */
+  /** Calls this run made to the model endpoint (retried attempts included) vs answers served from the response cache. */
   modelCalls: number;
   cachedCalls: number;
   /** Artifact key of the per-example JSONL. */
@@ -110,7 +110,9 @@ export function summarizeRecords(input: { task: string; model: string }, records
     inputTokens: records.reduce((a, r) => a + r.inputTokens, 0),
     outputTokens: records.reduce((a, r) => a + r.outputTokens, 0),
     usd: records.reduce((a, r) => a + r.usd, 0),
-    modelCalls: live.filter((r) => !r.cached).length,
+    // Calls made to the endpoint: each answer not served from the cache, each permanently failed
+    // call, and the earlier attempts of retried rollouts (each made a call that failed or was lost).
+    modelCalls: records.reduce((a, r) => a + (r.error ? 1 : r.cached ? 0 : 1) + Math.max(0, r.attempt - 1), 0),
     cachedCalls: live.filter((r) => r.cached).length,
     resultsKey,
   };

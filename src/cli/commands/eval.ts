@@ -5,7 +5,7 @@ import type { EvaluateInput, EvaluateProgress, EvaluateResult } from '../../work
 import { TASK_QUEUE, WorkflowTypes } from '../../workers/names';
 import { LocalArtifactStore } from '../../store/artifacts';
 import { homePaths } from '../../paths';
-import { bar, resultWithProgress, table } from '../progress';
+import { bar, printResult, resultWithProgress, table } from '../progress';
 import { runDirFor, safeId, shortHash, timestamp } from '../runs';
 import { openSession } from '../session';
 import { checkModels, checkTask, positiveInt, readInstruction } from '../validate-input';
@@ -74,14 +74,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
       ['cost', `$${result.usd.toFixed(4)}`],
       ['results', path.join(runDir, 'results.jsonl')],
     ]);
-    report = () => {
-      if (flags.json) {
-      process.stderr.write(out + '\n');
-      process.stdout.write(JSON.stringify(summary) + '\n');
-      } else {
-      process.stdout.write(out + '\n');
-    }
-    };
+    report = () => printResult(out, summary, flags.json);
   } finally {
     await session.close();
   }

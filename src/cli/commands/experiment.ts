@@ -13,7 +13,7 @@ import { loadProblemResults, reportDirFor, reportInputFrom, type ReportSources }
 import { writeReport } from '../../report';
 import type { ExperimentProgress, ExperimentResult } from '../../workflows/experiment';
 import { UsageError } from '../errors';
-import { resultWithProgress, table } from '../progress';
+import { printResult, resultWithProgress, table } from '../progress';
 import { runDirFor } from '../runs';
 import { openSession } from '../session';
 import { connectClient } from './basics';
@@ -106,12 +106,7 @@ export async function runCommand(file: string, flags: { json?: boolean; id?: str
       ]),
       ['report', r.report.html],
     ]);
-    report = () => {
-      if (flags.json) {
-      process.stderr.write(out + '\n');
-      process.stdout.write(JSON.stringify(runSummary(r)) + '\n');
-      } else process.stdout.write(out + '\n');
-    };
+    report = () => printResult(out, runSummary(r), flags.json);
   } finally {
     await session.close();
   }

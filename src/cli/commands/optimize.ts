@@ -7,7 +7,7 @@ import { datasetsDir } from '../../paths';
 import { TASK_QUEUE, WorkflowTypes } from '../../workers/names';
 import type { GepaStageInput, GepaStageResult, StageProgress } from '../../workflows/gepa-stage';
 import { UsageError, oneLine } from '../errors';
-import { resultWithProgress, table } from '../progress';
+import { printResult, resultWithProgress, table } from '../progress';
 import { runDirFor, safeId, shortHash, timestamp } from '../runs';
 import { openSession } from '../session';
 import { checkModels, checkTask, positiveInt, readInstruction } from '../validate-input';
@@ -110,12 +110,7 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
       ['stopped because', r.stopReason ?? '-'],
       ['result', path.join(runDir, 'result.json')],
     ]) + `\n\nbest candidate:\n${r.bestCandidate.text}\n`;
-    report = () => {
-      if (flags.json) {
-      process.stderr.write(out);
-      process.stdout.write(JSON.stringify(summary) + '\n');
-      } else process.stdout.write(out);
-    };
+    report = () => printResult(out, summary, flags.json);
   } finally {
     await session.close();
   }
