@@ -13,7 +13,7 @@ import { configHash, parseExperimentConfig } from '../src/core/experiment';
 import { findTemporalCli } from '../src/temporal/provision';
 import type { ExperimentProgress, ExperimentResult } from '../src/workflows/experiment';
 import { testDeps } from './helpers/deps';
-import { REPO, runLsl, makeTempDir } from './helpers/cli';
+import { REPO, runLsl, makeTempDir, waitFor } from './helpers/cli';
 import { startTestSimulator } from './helpers/sim';
 import { startTestWorker, testServer, type TestWorker } from './helpers/temporal';
 import type { RunningSimulator } from '../src/sim';
@@ -36,14 +36,6 @@ afterAll(async () => {
   await sim?.close();
 });
 
-async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await fn().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 test('`temporal workflow start --input-file` runs an experiment and `temporal workflow query` returns its progress', async () => {
   const cli = findTemporalCli();

@@ -10,7 +10,7 @@ import YAML from 'yaml';
 import { freePort } from '../src/cli/session';
 import { startTemporal, type TemporalServer } from '../src/temporal/server';
 import type { ExperimentProgress, ExperimentResult } from '../src/workflows/experiment';
-import { REPO, runLsl, lastJsonLine, shortTimeoutRegistry, startWorkerProcess, makeTempDir, type LslProcess } from './helpers/cli';
+import { REPO, runLsl, lastJsonLine, shortTimeoutRegistry, startWorkerProcess, makeTempDir, type LslProcess, waitFor } from './helpers/cli';
 import { startTestSimulator } from './helpers/sim';
 import type { RunningSimulator } from '../src/sim';
 
@@ -23,14 +23,6 @@ const rowsOf = (reportDir: string): Row[] =>
     return { repeat, arm, model, id, sample, score, extracted, output };
   });
 
-async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await fn().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 let sim: RunningSimulator;
 beforeAll(async () => {

@@ -164,3 +164,13 @@ export function filesContaining(dir: string, needle: string): string[] {
 export function shortTimeoutRegistry(dir: string, timeoutMs = 3000): string {
   return writeRegistry(dir, `  - { name: sim-large, timeoutMs: ${timeoutMs} }\n  - { name: sim-small, timeoutMs: ${timeoutMs} }\n`);
 }
+
+/** Polls `fn` until it returns true (errors count as not yet), failing after `timeoutMs` with `what`. */
+export async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await fn().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
