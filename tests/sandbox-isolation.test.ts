@@ -52,7 +52,10 @@ function leftoverSandboxProcesses(): string[] {
     try {
       const status = fs.readFileSync(`/proc/${entry}/status`, 'utf8');
       const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
-      if (uid >= range[0] && uid < range[1]) found.push(`${entry} ${/^State:\s+(.*)$/m.exec(status)?.[1]}`);
+      const state = /^State:\s+(.*)$/m.exec(status)?.[1] ?? '';
+      // A zombie is an exited process waiting for its parent's wait(): it runs nothing and holds
+      // no resources. Other test files run sandboxes at the same time, so one can be caught here.
+      if (uid >= range[0] && uid < range[1] && !state.startsWith('Z')) found.push(`${entry} ${state}`);
     } catch { /* exited meanwhile */ }
   }
   return found;
