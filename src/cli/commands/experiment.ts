@@ -106,7 +106,12 @@ export async function runCommand(file: string, flags: { json?: boolean; id?: str
       ]),
       ['report', r.report.html],
     ]);
-    report = () => printResult(out, runSummary(r), flags.json);
+    report = () => {
+      printResult(out, runSummary(r), flags.json);
+      if (!process.env.TEMPORAL_ADDRESS) {
+        log(`to browse this run in the Temporal Web UI again: temporal server start-dev --db-filename ${path.join(runDir, 'temporal.db')} --ui-port 8233`);
+      }
+    };
   } finally {
     await session.close();
   }
