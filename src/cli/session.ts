@@ -69,9 +69,9 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     if (process.env.TEMPORAL_ADDRESS) {
       server = await startTemporal();
     } else {
-      const port = await freePort();
+      // The server's port is chosen per start attempt by the SDK; the UI's is ours to report.
       const uiPort = await freePort();
-      server = await startTemporal({ dbFilename: path.join(opts.runDir, 'temporal.db'), port, ui: true, uiPort, log: opts.log });
+      server = await startTemporal({ dbFilename: path.join(opts.runDir, 'temporal.db'), ui: true, uiPort, log: opts.log });
       closers.push(() => server.shutdown());
       opts.log(`Temporal dev server: ${server.address} (state in ${path.join(opts.runDir, 'temporal.db')})`);
       if (server.uiUrl) opts.log(`Temporal Web UI: ${server.uiUrl}`);

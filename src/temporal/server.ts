@@ -31,6 +31,8 @@ export interface StartOptions {
 
 export const NAMESPACE = process.env.TEMPORAL_NAMESPACE ?? 'default';
 
+const START_ATTEMPTS = 4;
+
 export async function startTemporal(opts: StartOptions = {}): Promise<TemporalServer> {
   const log = opts.log ?? (() => undefined);
   const existing = process.env.TEMPORAL_ADDRESS;
@@ -55,22 +57,31 @@ async function startDevServer(
   opts: StartOptions,
   origin: string,
 ): Promise<TemporalServer> {
-  let env: TestWorkflowEnvironment;
-  try {
-    env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable,
-        namespace: NAMESPACE,
-        dbFilename: opts.dbFilename,
-        port: opts.port,
-        ui: opts.ui ?? false,
-        uiPort: opts.uiPort,
-        searchAttributes: Object.values(SearchAttributes),
-        log: { format: 'pretty', level: 'error' },
-      },
-    });
-  } catch (err) {
-    throw new Error(`could not start the Temporal dev server from ${origin}: ${(err as Error).message}. ${NO_SERVER_HELP}`);
+  let env: TestWorkflowEnvironment | undefined;
+  // The SDK gives the server a fixed 5 s to answer; on a loaded machine it can take longer, so a
+  // start that timed out is tried again (the failed process is stopped by the SDK).
+  for (let attempt = 1; !env; attempt++) {
+    try {
+      env = await TestWorkflowEnvironment.createLocal({
+        server: {
+          executable,
+          namespace: NAMESPACE,
+          dbFilename: opts.dbFilename,
+          port: opts.port,
+          ui: opts.ui ?? false,
+          uiPort: opts.uiPort,
+          searchAttributes: Object.values(SearchAttributes),
+          log: { format: 'pretty', level: 'error' },
+        },
+      });
+    } catch (err) {
+      const message = (err as Error).message;
+      if (attempt < START_ATTEMPTS && /did not start within/.test(message)) {
+        opts.log?.(`the Temporal dev server was slow to start (attempt ${attempt} of ${START_ATTEMPTS}); trying again`);
+        continue;
+      }
+      throw new Error(`could not start the Temporal dev server from ${origin}: ${message}. ${NO_SERVER_HELP}`);
+    }
   }
   const address = env.address;
   const port = Number(String(address).split(':').pop());
