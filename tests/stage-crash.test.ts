@@ -23,7 +23,8 @@ let inProcess: TestWorker | undefined;
 const processes: LslProcess[] = [];
 
 beforeAll(async () => {
-  sim = await startTestSimulator({ latencyMs: 50 });
+  // Calls long enough that the kill below lands while one is surely in flight on the worker.
+  sim = await startTestSimulator({ latencyMs: 300 });
 });
 
 afterAll(async () => {
