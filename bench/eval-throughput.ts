@@ -8,7 +8,7 @@
  *
  *   npx tsx bench/eval-throughput.ts [rollouts=1000] [latency-window=32]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,26 +17,10 @@ import type { temporal } from '@temporalio/proto';
 import { startTemporal } from '../src/temporal/server';
 import { WorkflowTypes } from '../src/workers/names';
 import type { EvaluateInput, EvaluateResult } from '../src/workflows/evaluate';
+import { startLsl } from '../tests/helpers/cli';
 
-const REPO = path.resolve(__dirname, '..');
-const LSL = path.join(REPO, 'bin', 'lsl');
 const LATENCY_MS = 200;
 
-/** Starts `lsl args` and resolves with the process and the first match of `ready` in its output. */
-function startLsl(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  const child = spawn(LSL, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(ready);
-      if (m) resolve({ child, match: m });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`lsl ${args.join(' ')} exited (${code}) before it was ready:\n${out}`)));
-  });
-}
 
 function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));

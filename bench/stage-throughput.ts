@@ -10,7 +10,7 @@
  *
  *   npx tsx bench/stage-throughput.ts [rollouts=600] [budget=600]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,26 +23,11 @@ import { startTemporal } from '../src/temporal/server';
 import { WorkflowTypes } from '../src/workers/names';
 import type { EvaluateInput, EvaluateResult } from '../src/workflows/evaluate';
 import type { GepaStageInput, GepaStageResult } from '../src/workflows/gepa-stage';
+import { startLsl } from '../tests/helpers/cli';
 
-const REPO = path.resolve(__dirname, '..');
 const WINDOW = 32;
 const ROUNDS = 3;
 
-/** Starts `bin/lsl args`; resolves once its output matches `ready`. */
-function lsl(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  const child = spawn(path.join(REPO, 'bin', 'lsl'), args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(ready);
-      if (m) resolve({ child, match: m });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`lsl ${args.join(' ')} exited (${code}) before it was ready:\n${out}`)));
-  });
-}
 
 function positive(value: string | undefined, fallback: number, what: string): number {
   const n = value === undefined ? fallback : Number(value);
@@ -60,13 +45,13 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
   try {
-    const sim = await lsl(['sim', 'serve', '--port', '0', '--latency', '0'], {}, /http:\/\/127\.0\.0\.1:\d+/);
+    const sim = await startLsl(['sim', 'serve', '--port', '0', '--latency', '0'], {}, /http:\/\/127\.0\.0\.1:\d+/);
     children.push(sim.child);
     let workerNo = 0;
     /** A fresh `lsl worker` (own home, so an empty response cache) on its own queue. */
     const freshWorker = async (): Promise<string> => {
       const taskQueue = `bench-stage-${process.pid}-${++workerNo}`;
-      const w = await lsl(['worker'], {
+      const w = await startLsl(['worker'], {
         TEMPORAL_ADDRESS: server.address, LSL_TASK_QUEUE: taskQueue, LSL_HOME: path.join(tmp, `home-${workerNo}`), LSL_SIM_URL: sim.match[0],
       }, /lsl worker on /);
       children.push(w.child);

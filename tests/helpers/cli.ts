@@ -174,3 +174,9 @@ export async function waitFor(what: string, fn: () => Promise<boolean>, timeoutM
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** Starts `bin/lsl args` and resolves with the process and the first match of `ready` in its output (benchmarks). */
+export async function startLsl(args: string[], env: EnvPatch, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+  const p = spawnLsl(args, env);
+  return { child: p.child, match: await p.waitFor(ready, 90_000) };
+}
