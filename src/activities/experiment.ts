@@ -217,6 +217,14 @@ export function reportDirFor(experimentId: string): string {
   return path.join(homePaths.runs(), experimentId, 'report');
 }
 
+/** Writes an experiment's report from its stored sources (the activity at the end of a run, and `lsl report`). */
+export async function writeReportFromSources(deps: Pick<ActivityDeps, 'store'>, sourcesKey: string): Promise<{ dir: string; files: ReportFiles }> {
+  const src = await deps.store.getJson<ReportSources>(sourcesKey);
+  const dir = reportDirFor(src.experimentId);
+  const files = await writeReport(await reportInputFrom(deps, src), dir, { loadResults: () => loadProblemResults(deps, src) });
+  return { dir, files };
+}
+
 export function createExperimentActivities(deps: ActivityDeps) {
   return {
     async prepareExperiment(input: { config: unknown }): Promise<PreparedExperiment> {
@@ -227,12 +235,8 @@ export function createExperimentActivities(deps: ActivityDeps) {
         throw ApplicationFailure.create({ type: 'InvalidExperimentConfig', message: (err as Error).message, nonRetryable: true });
       }
     },
-    async writeExperimentReport(input: { sourcesKey: string }): Promise<{ dir: string; files: ReportFiles }> {
-      const src = await deps.store.getJson<ReportSources>(input.sourcesKey);
-      const dir = reportDirFor(src.experimentId);
-      const reportInput = await reportInputFrom(deps, src);
-      const files = await writeReport(reportInput, dir, { loadResults: () => loadProblemResults(deps, src) });
-      return { dir, files };
+    writeExperimentReport(input: { sourcesKey: string }): Promise<{ dir: string; files: ReportFiles }> {
+      return writeReportFromSources(deps, input.sourcesKey);
     },
   };
 }

@@ -1,6 +1,6 @@
 /** Checks a command's input before anything starts, so bad input costs nothing and says where it is. */
 import fs from 'node:fs';
-import { loadRegistry } from '../llm/registry';
+import { loadRegistry, type ModelRegistry } from '../llm/registry';
 import type { ModelSpec } from '../llm/types';
 import { datasetsDir } from '../paths';
 import { assertDatasetFiles } from '../tasks/datasets';
@@ -23,13 +23,17 @@ export function checkTask(name: string): Task {
   return task;
 }
 
-export function checkModels(names: string[], modelsFile?: string): ModelSpec[] {
-  let registry: ReturnType<typeof loadRegistry>;
+/** The model registry (shipped plus LSL_MODELS); a broken file is bad input, named in one line. */
+export function loadRegistryOrUsage(modelsFile?: string): ModelRegistry {
   try {
-    registry = loadRegistry(modelsFile ?? process.env.LSL_MODELS);
+    return loadRegistry(modelsFile ?? process.env.LSL_MODELS);
   } catch (err) {
     throw new UsageError(oneLine(err));
   }
+}
+
+export function checkModels(names: string[], modelsFile?: string): ModelSpec[] {
+  const registry = loadRegistryOrUsage(modelsFile);
   return names.map((n) => {
     try {
       return registry.get(n);

@@ -5,30 +5,21 @@ import type { Client } from '@temporalio/client';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { experimentIdFor, planExperiment, renderPlan, type ExperimentConfig } from '../../core/experiment';
 import { catalogFromRegistry, loadExperimentConfig, taskPoolSizes } from '../../experiment/load';
-import { loadRegistry } from '../../llm/registry';
 import { datasetsDir, homePaths } from '../../paths';
 import { LocalArtifactStore } from '../../store/artifacts';
 import { TASK_QUEUE, WorkflowTypes } from '../../workers/names';
-import { loadProblemResults, reportDirFor, reportInputFrom, type ReportSources } from '../../activities/experiment';
-import { writeReport } from '../../report';
+import { writeReportFromSources } from '../../activities/experiment';
 import type { ExperimentProgress, ExperimentResult } from '../../workflows/experiment';
-import { UsageError } from '../errors';
 import { printResult, resultWithProgress, table } from '../progress';
 import { runDirFor } from '../runs';
 import { openSession } from '../session';
+import { loadRegistryOrUsage } from '../validate-input';
 import { connectClient } from './basics';
 
-function registryOrUsage() {
-  try {
-    return loadRegistry(process.env.LSL_MODELS);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
 
 /** Reads and validates a config file; ConfigError lists every problem as `file:line: path: message`. */
 export async function readConfig(file: string): Promise<{ config: ExperimentConfig; raw: Record<string, unknown> }> {
-  const registry = registryOrUsage();
+  const registry = loadRegistryOrUsage();
   const config = await loadExperimentConfig(file, { registry, poolSizes: (t) => taskPoolSizes(t, datasetsDir()) });
   // The workflow input is the parsed config as plain JSON: what `temporal workflow start --input-file` would send.
   return { config, raw: JSON.parse(JSON.stringify(config)) as Record<string, unknown> };
@@ -41,7 +32,7 @@ export async function validateCommand(file: string): Promise<void> {
 
 export async function planCommand(file: string, flags: { json?: boolean }): Promise<void> {
   const { config } = await readConfig(file);
-  const plan = planExperiment(config, catalogFromRegistry(registryOrUsage()));
+  const plan = planExperiment(config, catalogFromRegistry(loadRegistryOrUsage()));
   process.stdout.write(flags.json ? JSON.stringify(plan) + '\n' : renderPlan(plan) + '\n');
 }
 
@@ -89,7 +80,7 @@ export async function runCommand(file: string, flags: { json?: boolean; id?: str
   const experimentId = flags.id ?? experimentIdFor(config);
   const runDir = runDirFor(experimentId);
   const log = (l: string) => process.stderr.write(`${l}\n`);
-  const registry = registryOrUsage();
+  const registry = loadRegistryOrUsage();
   const usesSim = [config.models.large, config.models.small].some((m) => registry.get(m).provider === 'sim');
   const session = await openSession({ runDir, needsSim: usesSim, simLatencyMs: config.simulator?.latencyMs, startWorker: flags.worker !== false, log });
   let report = () => undefined as void;
@@ -142,10 +133,7 @@ export async function reportCommand(idOrDir: string): Promise<void> {
       await client.connection.close();
     }
   }
-  const store = new LocalArtifactStore(homePaths.artifacts());
-  const sources = await store.getJson<ReportSources>(result.reportSourcesKey);
-  const input = await reportInputFrom({ store }, sources);
-  const files = await writeReport(input, reportDirFor(sources.experimentId), { loadResults: () => loadProblemResults({ store }, sources) });
+  const { files } = await writeReportFromSources({ store: new LocalArtifactStore(homePaths.artifacts()) }, result.reportSourcesKey);
   process.stdout.write(`${files.html}\n${files.markdown}\n${files.latex}\n`);
 }
 
