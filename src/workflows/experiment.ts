@@ -12,7 +12,7 @@ import {
   proxyActivities, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo, ParentClosePolicy,
 } from '@temporalio/workflow';
 import type { Activities, PreparedExperiment, ReportSources, StageRef } from '../activities';
-import { absorb, createLedger, grant, recordUsage, summarizeLedger, type LedgerSummary } from '../core/budget';
+import { absorb, createLedger, grant, recordUsage, summarizeAccount, summarizeLedger, type LedgerSummary } from '../core/budget';
 import type { PlannedStage } from '../core/experiment';
 import { renderCandidate, type GepaConfigInput } from '../core/gepa';
 import { SearchAttributes, WorkflowTypes } from '../workers/names';
@@ -131,7 +131,7 @@ export async function experiment(config: Record<string, unknown>): Promise<Exper
       });
       absorb(ledger, `r${repeat}/${s.stage}`, res.account);
       row.status = res.stopReason === 'stop-requested' ? 'stopped' : 'completed';
-      row.spent = res.account ? summarizeLedger({ accounts: { x: res.account } }).holders[0].spentOfGrant ?? undefined : undefined;
+      row.spent = summarizeAccount(s.stage, res.account).spentOfGrant ?? undefined;
       row.best = res.bestScore;
       results.set(`${repeat}/${s.stage}`, res);
       return res;
