@@ -19,7 +19,7 @@ import { DEFAULT_INSTRUCTION } from '../src/cli/commands/eval';
 import { drawSplits } from '../src/core/splits';
 import { createGateway } from '../src/llm/gateway';
 import { loadRegistry } from '../src/llm/registry';
-import { datasetsDir } from '../src/paths';
+import { datasetsDir, packageVersion } from '../src/paths';
 import { startSimulator } from '../src/sim';
 import { LocalArtifactStore } from '../src/store/artifacts';
 import { startTemporal } from '../src/temporal/server';
@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     registry,
     store: new LocalArtifactStore(path.join(work, 'artifacts')),
     datasetsDir: datasetsDir(),
+    runsDir: path.join(work, 'runs'),
+    version: packageVersion(),
   };
   const taskQueue = `record-history-${process.pid}`;
   const native = await NativeConnection.connect({ address: server.address });

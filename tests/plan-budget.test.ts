@@ -7,12 +7,12 @@
  *   L rollout $0.001, S rollout $0.0004, reflection $0.00272.
  */
 import type { ModelSpec } from '../src/llm/types';
+import { renderPlan } from '../src/cli/plan-text';
+import { formatUsd } from '../src/core/budget';
 import {
   catalogOf,
-  formatUsd,
   parseExperimentConfig,
   planExperiment,
-  renderPlan,
   tokenEstimates,
   type StagePlan,
 } from '../src/core/experiment';

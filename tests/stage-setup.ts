@@ -15,7 +15,7 @@ import type { GepaConfigInput, GepaSummary } from '../src/core/gepa';
 import { drawSplits } from '../src/core/splits';
 import { createGateway } from '../src/llm/gateway';
 import { loadRegistry } from '../src/llm/registry';
-import { datasetsDir } from '../src/paths';
+import { datasetsDir, packageVersion } from '../src/paths';
 import { LocalArtifactStore } from '../src/store/artifacts';
 import { getTask } from '../src/tasks/registry';
 import type { GepaStageInput, GepaStageResult, StageProgress } from '../src/workflows/gepa-stage';
@@ -41,6 +41,8 @@ export function stageDeps(simUrl: string, dir: string): ActivityDeps & { store: 
     registry,
     store: new LocalArtifactStore(path.join(dir, 'artifacts')),
     datasetsDir: datasetsDir(),
+    runsDir: path.join(dir, 'runs'),
+    version: packageVersion(),
   };
 }
 

@@ -9,4 +9,8 @@ export interface ActivityDeps {
   registry: ModelRegistry;
   store: ArtifactStore;
   datasetsDir: string;
+  /** Where experiment reports go (`<runsDir>/<experimentId>/report`). */
+  runsDir: string;
+  /** The lsl version recorded with each experiment. */
+  version: string;
 }

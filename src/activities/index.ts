@@ -9,7 +9,6 @@ import { createRolloutActivities } from './rollout';
 export type { ActivityDeps } from './deps';
 export type { RolloutInput, RolloutRecord } from './rollout';
 export type { ReflectInput, ReflectOutput } from './reflect';
-export type { PreparedExperiment, ReportSources, StageRef } from './experiment';
 
 export function createActivities(deps: ActivityDeps) {
   return {

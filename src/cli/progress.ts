@@ -1,5 +1,6 @@
 /** Live progress: polls a workflow's `progress` query while waiting for its result. */
 import type { WorkflowHandle } from '@temporalio/client';
+import type { QueryDefinition, Workflow, WorkflowResultType } from '@temporalio/common';
 
 /** Writes a status line in place on a terminal, or every few seconds into a log. */
 export class StatusLine {
@@ -26,19 +27,20 @@ export class StatusLine {
  * Awaits a workflow's result while showing `render(progress)`. Queries run one at a time and the
  * last one is awaited before returning, so no call outlives the caller's connection.
  */
-export async function resultWithProgress<R, P>(
-  handle: WorkflowHandle,
+export async function resultWithProgress<W extends Workflow, P>(
+  handle: WorkflowHandle<W>,
+  query: QueryDefinition<P>,
   render: (p: P) => string | Promise<string>,
   opts: { intervalMs?: number } = {},
-): Promise<R> {
+): Promise<WorkflowResultType<W>> {
   const status = new StatusLine();
   let done = false;
-  const result = (handle.result() as Promise<R>).finally(() => void (done = true));
+  const result = handle.result().finally(() => void (done = true));
   while (!done) {
     await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, opts.intervalMs ?? 500))]);
     if (done) break;
     try {
-      status.show(await render(await handle.query<P>('progress')));
+      status.show(await render(await handle.query(query)));
     } catch {
       // Not queryable yet (no workflow task handled), or just finished: try next tick.
     }
@@ -52,10 +54,18 @@ export function bar(done: number, total: number, width = 24): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
 }
 
+/** Aligned columns: text left, numbers right; a header gets a rule under it. */
+export function columns(header: string[] | null, rows: string[][], numeric: boolean[] = []): string[] {
+  const all = header ? [header, ...rows] : rows;
+  const widths = (header ?? rows[0] ?? []).map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  return [...(header ? [line(header), line(widths.map((w) => '-'.repeat(w)))] : []), ...rows.map(line)];
+}
+
 /** A two-column table for results. */
 export function table(rows: Array<[string, string | number]>): string {
-  const w = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+  return columns(null, rows.map(([k, v]) => [k, String(v)])).join('\n');
 }
 
 /** The result table goes to stdout; with --json it goes to stderr and one JSON line is stdout's last. */

@@ -100,6 +100,36 @@ function withLines(problems: ConfigProblem[], source: ConfigSource): ConfigProbl
 }
 
 /**
+ * The one validation of a config value against the task registry, the model registry and the
+ * task's data: `lsl validate/plan/run` (through the file loader below), and `prepare` in the
+ * worker (so `temporal workflow start --input-file` gets the same checks). Returns the config
+ * and its warnings, or throws ConfigError listing every problem (without lines: no file).
+ */
+export async function validateConfigValue(
+  value: unknown,
+  opts: LoadOptions,
+): Promise<{ config: ExperimentConfig; warnings: ConfigProblem[] }> {
+  const taskNames = opts.taskNames ?? TASK_NAMES;
+  let pools: PoolSizes | undefined;
+  const task = (value as { task?: unknown } | null)?.task;
+  if (opts.poolSizes && typeof task === 'string' && taskNames.includes(task)) {
+    try {
+      pools = await opts.poolSizes(task);
+    } catch (err) {
+      throw new ConfigError([problem(['task'], `cannot read the data of '${task}': ${firstLine((err as Error).message)}`)]);
+    }
+  }
+  const result = validateExperimentConfig(value, {
+    taskNames,
+    models: catalogFromRegistry(opts.registry),
+    pools,
+    tokenEstimates: opts.tokenEstimates,
+  });
+  if (!result.config) throw new ConfigError(result.errors);
+  return { config: result.config, warnings: result.warnings };
+}
+
+/**
  * Validates config text as if read from `file`. Returns the config and its warnings (with lines),
  * or throws ConfigError listing every problem.
  */
@@ -110,25 +140,13 @@ export async function validateConfigText(
 ): Promise<{ config: ExperimentConfig; warnings: ConfigProblem[] }> {
   const source = parseConfigSource(text, file);
   if (source.problems.length) throw new ConfigError(source.problems, file);
-  const taskNames = opts.taskNames ?? TASK_NAMES;
-  let pools: PoolSizes | undefined;
-  const task = (source.value as { task?: unknown } | null)?.task;
-  if (opts.poolSizes && typeof task === 'string' && taskNames.includes(task)) {
-    try {
-      pools = await opts.poolSizes(task);
-    } catch (err) {
-      const p = problem(['task'], `cannot read the data of '${task}': ${firstLine((err as Error).message)}`);
-      throw new ConfigError(withLines([p], source), file);
-    }
+  try {
+    const { config, warnings } = await validateConfigValue(source.value, opts);
+    return { config, warnings: withLines(warnings, source) };
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(withLines(err.problems, source), file);
+    throw err;
   }
-  const result = validateExperimentConfig(source.value, {
-    taskNames,
-    models: catalogFromRegistry(opts.registry),
-    pools,
-    tokenEstimates: opts.tokenEstimates,
-  });
-  if (!result.config) throw new ConfigError(withLines(result.errors, source), file);
-  return { config: result.config, warnings: withLines(result.warnings, source) };
 }
 
 /**

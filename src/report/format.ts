@@ -2,6 +2,7 @@
  * How numbers read in every report format. One place, so the Markdown, the HTML and the LaTeX
  * table print a statistic the same way, and a test can format a recomputed value and find it.
  */
+import { formatAmount } from '../core/budget/format';
 
 /** 0.8123 -> "81.2%". */
 export function formatPercent(x: number): string {
@@ -33,20 +34,7 @@ export function formatP(p: number): string {
   return p.toPrecision(3);
 }
 
-/** Whole numbers with thousands separators: 1234567 -> "1,234,567" (independent of the machine's locale). */
-export function formatCount(n: number): string {
-  const sign = n < 0 ? '-' : '';
-  const digits = String(Math.round(Math.abs(n)));
-  return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** Dollars: "$0.0042", "$1.23", "$1,234.56". */
-export function formatUsd(usd: number): string {
-  if (usd === 0) return '$0';
-  if (Math.abs(usd) < 1) return `$${usd.toFixed(4)}`;
-  const [whole, cents] = usd.toFixed(2).split('.');
-  return `$${formatCount(Number(whole))}.${cents}`;
-}
+export { formatCount, formatUsd } from '../core/budget/format';
 
 /** Durations: "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min". */
 export function formatDuration(ms: number): string {
@@ -64,10 +52,7 @@ export function formatScore(x: number): string {
   return x.toFixed(3);
 }
 
-const UNIT_WORDS: Record<string, string> = { metricCalls: 'metric calls', iterations: 'iterations', tokens: 'tokens' };
-
 /** A grant: "200 metric calls", "$5.00". */
 export function formatGrant(g: { amount: number; unit: string }): string {
-  if (g.unit === 'usd') return formatUsd(g.amount);
-  return `${formatCount(g.amount)} ${UNIT_WORDS[g.unit] ?? g.unit}`;
+  return formatAmount(g.amount, g.unit);
 }

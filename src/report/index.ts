@@ -8,3 +8,4 @@ export { SIMULATED_BANNER } from './document';
 export * from './format';
 export { summarizeResults, type ResultsSummary, type SummaryOptions } from '../core/stats';
 export type * from './types';
+export { reportInputFrom, writeReportFromSources, loadProblemResults, reportDirFor, summaryKeys } from './sources';

@@ -3,7 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createGateway } from '../llm/gateway';
 import { loadRegistry } from '../llm/registry';
-import { datasetsDir, homePaths } from '../paths';
+import { datasetsDir, homePaths, packageVersion } from '../paths';
 import { LocalArtifactStore } from '../store/artifacts';
 import { TASK_QUEUE } from './names';
 
@@ -40,5 +40,7 @@ export function defaultDeps(opts: { modelsFile?: string } = {}): ActivityDeps & 
     registry,
     store: new LocalArtifactStore(homePaths.artifacts()),
     datasetsDir: datasetsDir(),
+    runsDir: homePaths.runs(),
+    version: packageVersion(),
   };
 }

@@ -1,4 +1,4 @@
 /** Every workflow type the worker hosts. */
 export { evaluatePrompt, evaluateProgressQuery } from './evaluate';
 export { gepaStage, stageProgressQuery, pauseSignal, resumeSignal, stopSignal } from './gepa-stage';
-export { experiment, experimentProgressQuery, experimentPauseSignal, experimentResumeSignal, experimentStopSignal } from './experiment';
+export { experiment, experimentProgressQuery } from './experiment';

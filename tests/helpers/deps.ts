@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ActivityDeps } from '../../src/activities';
 import { createGateway } from '../../src/llm/gateway';
 import { loadRegistry } from '../../src/llm/registry';
+import { packageVersion } from '../../src/paths';
 import { LocalArtifactStore } from '../../src/store/artifacts';
 import { testDatasetsDir } from './cli';
 
@@ -13,5 +14,7 @@ export function testDeps(dir: string, env: NodeJS.ProcessEnv = {}, modelsFile?: 
     registry,
     store: new LocalArtifactStore(path.join(dir, 'artifacts')),
     datasetsDir: testDatasetsDir(),
+    runsDir: path.join(dir, 'runs'),
+    version: packageVersion(),
   };
 }

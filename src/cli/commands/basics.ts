@@ -5,6 +5,7 @@ import { datasetsDir } from '../../paths';
 import { DATASET_NAMES, pullDataset, verifyDataset } from '../../tasks/datasets';
 import { startTemporal } from '../../temporal/server';
 import { TASK_QUEUE } from '../../workers/names';
+import { progressQuery } from '../../workflows/control';
 import { createLslWorker, defaultDeps } from '../../workers/worker';
 import { UsageError } from '../errors';
 
@@ -71,7 +72,7 @@ export async function statusCommand(id: string, flags: { json?: boolean }): Prom
     const desc = await handle.describe();
     let progress: unknown = null;
     try {
-      progress = await handle.query('progress');
+      progress = await handle.query(progressQuery<unknown>());
     } catch (err) {
       progress = { unavailable: (err as Error).message.split('\n')[0] };
     }

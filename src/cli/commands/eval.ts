@@ -1,8 +1,9 @@
 /** `lsl eval`: evaluate one instruction with one model on a task split, durably. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EvaluateInput, EvaluateProgress, EvaluateResult } from '../../workflows/evaluate';
-import { TASK_QUEUE, WorkflowTypes } from '../../workers/names';
+import { evaluatePrompt, type EvaluateInput, type EvaluateProgress } from '../../workflows/evaluate';
+import { progressQuery } from '../../workflows/control';
+import { TASK_QUEUE } from '../../workers/names';
 import { LocalArtifactStore } from '../../store/artifacts';
 import { homePaths } from '../../paths';
 import { bar, printResult, resultWithProgress, table } from '../progress';
@@ -46,11 +47,11 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const session = await openSession({ runDir, needsSim: spec.provider === 'sim', startWorker: flags.worker !== false, log });
   let report = () => undefined as void;
   try {
-    const handle = await session.client.workflow.start(WorkflowTypes.evaluatePrompt, {
+    const handle = await session.client.workflow.start(evaluatePrompt, {
       taskQueue: TASK_QUEUE, workflowId, args: [input],
     });
     log(`workflow ${workflowId} started`);
-    const result = await resultWithProgress<EvaluateResult, EvaluateProgress>(handle, (p) =>
+    const result = await resultWithProgress(handle, progressQuery<EvaluateProgress>(), (p) =>
       `${bar(p.done, p.total)} accuracy so far ${p.done ? (p.correct / p.done).toFixed(3) : '-'}`);
     const store = new LocalArtifactStore(homePaths.artifacts());
     fs.writeFileSync(path.join(runDir, 'results.jsonl'), await store.get(result.resultsKey));

@@ -3,13 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { experimentIdFor, planExperiment, renderPlan, type ExperimentConfig } from '../../core/experiment';
+import { experimentIdFor, planExperiment, type ExperimentConfig } from '../../core/experiment';
 import { catalogFromRegistry, loadExperimentConfig, taskPoolSizes } from '../../experiment/load';
 import { datasetsDir, homePaths } from '../../paths';
+import { writeReportFromSources } from '../../report';
 import { LocalArtifactStore } from '../../store/artifacts';
-import { TASK_QUEUE, WorkflowTypes } from '../../workers/names';
-import { writeReportFromSources } from '../../activities/experiment';
-import type { ExperimentProgress, ExperimentResult } from '../../workflows/experiment';
+import { TASK_QUEUE } from '../../workers/names';
+import { ControlSignals, progressQuery, type ControlSignalName } from '../../workflows/control';
+import { experiment, experimentProgressQuery, type ExperimentProgress, type ExperimentResult } from '../../workflows/experiment';
+import type { StageProgress } from '../../workflows/gepa-stage';
+import { renderPlan } from '../plan-text';
 import { printResult, resultWithProgress, table } from '../progress';
 import { runDirFor } from '../runs';
 import { openSession } from '../session';
@@ -18,11 +21,11 @@ import { connectClient } from './basics';
 
 
 /** Reads and validates a config file; ConfigError lists every problem as `file:line: path: message`. */
-export async function readConfig(file: string): Promise<{ config: ExperimentConfig; raw: Record<string, unknown> }> {
+export async function readConfig(file: string): Promise<{ config: ExperimentConfig; raw: ExperimentConfig }> {
   const registry = loadRegistryOrUsage();
   const config = await loadExperimentConfig(file, { registry, poolSizes: (t) => taskPoolSizes(t, datasetsDir()) });
   // The workflow input is the parsed config as plain JSON: what `temporal workflow start --input-file` would send.
-  return { config, raw: JSON.parse(JSON.stringify(config)) as Record<string, unknown> };
+  return { config, raw: JSON.parse(JSON.stringify(config)) as ExperimentConfig };
 }
 
 export async function validateCommand(file: string): Promise<void> {
@@ -50,11 +53,11 @@ function renderExperimentProgress(p: ExperimentProgress, live: Map<string, { spe
 
 /** Shows the experiment's progress, with each running stage's own spend and best score. */
 async function watch(client: Client, id: string): Promise<ExperimentResult> {
-  return resultWithProgress<ExperimentResult, ExperimentProgress>(client.workflow.getHandle(id), async (p) => {
+  return resultWithProgress(client.workflow.getHandle<typeof experiment>(id), experimentProgressQuery, async (p) => {
     const live = new Map<string, { spent: number; best: number | null }>();
     for (const s of p.stages.filter((x) => x.status === 'running')) {
       try {
-        const sp = await client.workflow.getHandle(s.workflowId).query<{ spent: number; bestValMean: number | null }>('progress');
+        const sp = await client.workflow.getHandle(s.workflowId).query(progressQuery<StageProgress>());
         live.set(s.workflowId, { spent: sp.spent, best: sp.bestValMean });
       } catch {
         // The stage may not have handled its first task yet.
@@ -85,7 +88,7 @@ export async function runCommand(file: string, flags: { json?: boolean; id?: str
   const session = await openSession({ runDir, needsSim: usesSim, simLatencyMs: config.simulator?.latencyMs, startWorker: flags.worker !== false, log });
   let report = () => undefined as void;
   try {
-    await session.client.workflow.start(WorkflowTypes.experiment, { taskQueue: TASK_QUEUE, workflowId: experimentId, args: [raw] });
+    await session.client.workflow.start(experiment, { taskQueue: TASK_QUEUE, workflowId: experimentId, args: [raw] });
     log(`experiment ${experimentId} started`);
     const r = await watch(session.client, experimentId);
     fs.writeFileSync(path.join(runDir, 'result.json'), JSON.stringify(r, null, 2));
@@ -110,10 +113,10 @@ export async function runCommand(file: string, flags: { json?: boolean; id?: str
   report();
 }
 
-export async function signalCommand(signal: 'pause' | 'resume' | 'stop', id: string): Promise<void> {
+export async function signalCommand(signal: ControlSignalName, id: string): Promise<void> {
   const client = await connectClient();
   try {
-    await client.workflow.getHandle(id).signal(signal);
+    await client.workflow.getHandle(id).signal(ControlSignals[signal]);
     process.stdout.write(`${signal} sent to ${id}\n`);
   } finally {
     await client.connection.close();
@@ -128,12 +131,12 @@ export async function reportCommand(idOrDir: string): Promise<void> {
   else {
     const client = await connectClient();
     try {
-      result = (await client.workflow.getHandle(idOrDir).result()) as ExperimentResult;
+      result = await client.workflow.getHandle<typeof experiment>(idOrDir).result();
     } finally {
       await client.connection.close();
     }
   }
-  const { files } = await writeReportFromSources({ store: new LocalArtifactStore(homePaths.artifacts()) }, result.reportSourcesKey);
+  const { files } = await writeReportFromSources({ store: new LocalArtifactStore(homePaths.artifacts()), runsDir: homePaths.runs() }, result.reportSourcesKey);
   process.stdout.write(`${files.html}\n${files.markdown}\n${files.latex}\n`);
 }
 
@@ -145,7 +148,7 @@ export async function scheduleCreateCommand(file: string, flags: { cron: string;
     await client.schedule.create({
       scheduleId,
       spec: { cronExpressions: [flags.cron] },
-      action: { type: 'startWorkflow', workflowType: WorkflowTypes.experiment, taskQueue: TASK_QUEUE, workflowId: experimentIdFor(config), args: [raw] },
+      action: { type: 'startWorkflow', workflowType: experiment, taskQueue: TASK_QUEUE, workflowId: experimentIdFor(config), args: [raw] },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, pauseOnFailure: true },
       memo: { config: path.basename(file) },
     });

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { resolveGepaConfig, type GepaConfigInput } from '../../core/gepa';
 import { drawSplits } from '../../core/splits';
 import { datasetsDir } from '../../paths';
-import { TASK_QUEUE, WorkflowTypes } from '../../workers/names';
-import type { GepaStageInput, GepaStageResult, StageProgress } from '../../workflows/gepa-stage';
+import { TASK_QUEUE } from '../../workers/names';
+import { progressQuery } from '../../workflows/control';
+import { gepaStage, type GepaStageInput, type StageProgress } from '../../workflows/gepa-stage';
 import { UsageError, oneLine } from '../errors';
 import { printResult, resultWithProgress, table } from '../progress';
 import { runDirFor, safeId, shortHash, timestamp } from '../runs';
@@ -90,9 +91,9 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   });
   let report = () => undefined as void;
   try {
-    const handle = await session.client.workflow.start(WorkflowTypes.gepaStage, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+    const handle = await session.client.workflow.start(gepaStage, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
     log(`workflow ${workflowId} started`);
-    const r = await resultWithProgress<GepaStageResult, StageProgress>(handle, (p) =>
+    const r = await resultWithProgress(handle, progressQuery<StageProgress>(), (p) =>
       `iteration ${p.stageIterations}  spent ${p.spent}/${p.grant.amount}  best ${p.bestValMean === null ? '-' : p.bestValMean.toFixed(3)}  pool ${p.poolSize}  frontier ${p.frontierSize}  ${p.phase}`);
     const summary = {
       workflowId, task: task.name, model: model.name, reflector: reflector.name,

@@ -4,3 +4,4 @@
  * model (rollouts, reflection calls, tokens, dollars), with re-done work kept apart.
  */
 export * from './ledger';
+export { formatAmount, formatCount, formatUsd } from './format';

@@ -15,7 +15,7 @@
  */
 
 export type BudgetUnit = 'metricCalls' | 'iterations' | 'tokens' | 'usd';
-export const BUDGET_UNITS: readonly BudgetUnit[] = ['metricCalls', 'iterations', 'tokens', 'usd'];
+export const BUDGET_UNITS = ['metricCalls', 'iterations', 'tokens', 'usd'] as const satisfies readonly BudgetUnit[];
 
 export interface Grant { amount: number; unit: BudgetUnit }
 

@@ -7,6 +7,8 @@
  * workflow input (the parsed config as JSON) can be fed back to `temporal workflow start`.
  */
 import { z } from 'zod';
+import { BUDGET_UNITS, type BudgetUnit } from '../budget';
+import { COMPONENT_SELECTORS, SELECTORS } from '../gepa';
 import { canonicalJson, fnv1a64Hex } from './canonical';
 import { ConfigError, problem, problemsFromZod, showValue, type ConfigProblem } from './problems';
 
@@ -19,15 +21,13 @@ export type BasicArm = (typeof BASIC_ARMS)[number];
 /** An arm as written in `arms`: a named arm, or `{ cycles: k }` (k rounds of S then L after base). */
 export type ArmSpec = BasicArm | { cycles: number };
 
-export const BUDGET_UNITS = ['metricCalls', 'iterations', 'tokens', 'usd'] as const;
-export type BudgetUnit = (typeof BUDGET_UNITS)[number];
+export { BUDGET_UNITS, type BudgetUnit } from '../budget';
 
 /** Stage kinds whose reflection model can be chosen (`reflector.<kind>`, else `reflector.default`). */
 export const REFLECTOR_STAGES = ['base', 'lsl', 'matched', 'small-only', 'cycles-small', 'cycles-large'] as const;
 export type ReflectorStage = (typeof REFLECTOR_STAGES)[number];
 
-export const SELECTORS = ['pareto', 'current_best', 'epsilon_greedy'] as const;
-export const COMPONENT_SELECTORS = ['round_robin', 'all'] as const;
+export { SELECTORS, COMPONENT_SELECTORS } from '../gepa';
 
 /** The seed candidate: named components in the order they are rendered. */
 export interface SeedPrompt {
@@ -175,6 +175,12 @@ export const experimentConfigSchema = z
   .describe('An LSL experiment: arms, models, splits, budgets and GEPA settings.');
 
 type SchemaOutput = z.output<typeof experimentConfigSchema>;
+
+/**
+ * A config as written (YAML/JSON, defaults optional): the experiment workflow's input. A parsed
+ * `ExperimentConfig` is one too. Typed for callers; the worker still validates it (`prepare`).
+ */
+export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
 
 export function armName(arm: ArmSpec): string {
   return typeof arm === 'string' ? arm : `cycles-${arm.cycles}`;

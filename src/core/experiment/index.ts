@@ -1,17 +1,19 @@
 /**
- * The experiment configuration, its validation and the dry-run plan (pure; safe in workflows).
+ * The experiment: its configuration, validation, dry-run plan and run plan (pure; safe in workflows).
  * - config: `parseExperimentConfig`, `configHash`, `experimentIdFor`, `experimentJsonSchema`
  * - validate: `validateExperimentConfig` (registry, task, data and budget checks)
  * - stages: `planStages`, `planArms`, `planRepeats` (what each arm runs: the single source of truth)
- * - plan: `planExperiment`, `renderPlan` (`lsl plan`)
+ * - plan: `planExperiment` (`lsl plan`; rendered as text by src/cli/plan-text.ts)
+ * - prepared: the workflow's contract (`PreparedExperiment`, `StageRef`, `ReportSources`)
+ * - run-plan: every decision of the experiment workflow (`nextStages`, `startEvaluations`, ...)
  */
 export * from './config';
 export * from './problems';
 export * from './catalog';
 export * from './stages';
-export {
-  DEFAULT_TOKEN_ESTIMATES, tokenEstimates, planExperiment, renderPlan, formatAmount, formatInt, formatUsd,
-} from './plan';
+export { DEFAULT_TOKEN_ESTIMATES, tokenEstimates, planExperiment } from './plan';
 export type { TokenEstimates, StagePlan, EvaluationPlan, PlanTotals, ModelTotals, ExperimentPlan } from './plan';
 export * from './validate';
+export * from './prepared';
+export * from './run-plan';
 export { canonicalJson } from './canonical';

@@ -16,9 +16,10 @@
  * Test evaluation is exact: |test| x K calls per arm and evaluation model.
  */
 import type { ModelSpec } from '../../llm/types';
+import { formatAmount } from '../budget';
 import { isPriced, type ModelCatalog } from './catalog';
 import { armName, experimentIdFor, type BudgetUnit, type ExperimentConfig } from './config';
-import { evaluationModels, planStages, type PlannedStage, type StartsFrom } from './stages';
+import { evaluationModels, planStages, type PlannedStage } from './stages';
 
 export { planArms, planRepeats, planStages, evaluationModels, resolveModel, splitGrant } from './stages';
 export type { PlannedArm, PlannedRepeat, PlannedStage, StartsFrom } from './stages';
@@ -167,22 +168,6 @@ function addUsd(a: number | null, b: number | null): number | null {
 /** Floor that forgives floating-point dust (0.3 / 0.1 is 2.9999999999999996). */
 function floorSafe(x: number): number {
   return Math.floor(x + 1e-9);
-}
-
-function startText(s: PlannedStage): string {
-  const labels: Record<StartsFrom, string> = {
-    seed: 'seed',
-    'base-state': 'base state',
-    'base-best': 'best of base',
-    'previous-stage': `best of ${s.after}`,
-  };
-  return labels[s.startsFrom];
-}
-
-export function formatAmount(value: number, unit: BudgetUnit): string {
-  if (unit === 'usd') return formatUsd(value);
-  const names: Record<Exclude<BudgetUnit, 'usd'>, string> = { metricCalls: 'metric calls', iterations: 'iterations', tokens: 'tokens' };
-  return `${formatInt(value)} ${names[unit]}`;
 }
 
 function planStage(
@@ -384,89 +369,4 @@ export function planExperiment(
     byModel: [...perModel.values()],
     notes,
   };
-}
-
-export function formatInt(n: number): string {
-  const sign = n < 0 ? '-' : '';
-  const digits = String(Math.round(Math.abs(n)));
-  return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-export function formatUsd(usd: number | null): string {
-  if (usd === null) return '?';
-  if (usd >= 100) return `$${formatInt(usd)}`;
-  if (usd >= 1) return `$${usd.toFixed(2)}`;
-  return `$${usd.toFixed(4)}`;
-}
-
-/** Aligned columns: text left, numbers right. */
-function table(header: string[], rows: string[][], numeric: boolean[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
-}
-
-function totalsLine(label: string, t: PlanTotals): string {
-  return `${label}: ${formatInt(t.modelCalls)} model calls (${formatInt(t.metricCalls)} metric calls, `
-    + `${formatInt(t.reflectionCalls)} reflections, ${formatInt(t.evaluationCalls)} test calls), `
-    + `${formatInt(t.inputTokens)} input + ${formatInt(t.outputTokens)} output tokens, ${formatUsd(t.usd)}`;
-}
-
-/** The plan as a readable text report. */
-export function renderPlan(plan: ExperimentPlan): string {
-  const out: string[] = [];
-  const budget = `B1 = ${formatAmount(plan.b1, plan.unit)}, B2 = ${formatAmount(plan.b2, plan.unit)}`;
-  out.push(`Plan for ${plan.experimentId} (task ${plan.task}; ${plan.repeats} repeat${plan.repeats === 1 ? '' : 's'}; ${budget})`);
-  out.push(`splits: train ${plan.splits.train}, val ${plan.splits.val}, test ${plan.splits.test} (seed ${plan.splits.seed}); `
-    + `minibatch b = ${plan.minibatchSize}; ${plan.reflectionsPerIteration} reflection(s) per iteration`);
-  out.push(`models: large = ${plan.models.large}, small = ${plan.models.small}`);
-  out.push('');
-  out.push('Optimization stages (per repeat; upper bounds, see below)');
-  out.push(...table(
-    ['stage', 'arm', 'model', 'reflector', 'starts from', 'grant', 'iterations', 'metric calls', 'reflections', 'tokens in', 'tokens out', 'usd', ''],
-    plan.stages.map((s) => [
-      s.stage, s.arm, s.taskModel, s.reflector, startText(s),
-      plan.unit === 'usd' ? formatUsd(s.grant) : formatInt(s.grant),
-      formatInt(s.iterations), formatInt(s.metricCalls), formatInt(s.reflectionCalls),
-      formatInt(s.inputTokens), formatInt(s.outputTokens), formatUsd(s.usd), s.fits ? '' : 'DOES NOT FIT',
-    ]),
-    [false, false, false, false, false, true, true, true, true, true, true, true, false],
-  ));
-  out.push('');
-  out.push(`Test evaluation (per repeat; ${plan.splits.test} problems x K = ${plan.samples})`);
-  out.push(...table(
-    ['arm', 'model', 'calls', 'tokens in', 'tokens out', 'usd'],
-    plan.evaluation.map((e) => [e.arm, e.model, formatInt(e.calls), formatInt(e.inputTokens), formatInt(e.outputTokens), formatUsd(e.usd)]),
-    [false, false, true, true, true, true],
-  ));
-  out.push('');
-  out.push(`By model (${plan.repeats === 1 ? 'the repeat' : `all ${plan.repeats} repeats`})`);
-  out.push(...table(
-    ['model', 'rollouts', 'reflections', 'tokens in', 'tokens out', 'usd'],
-    plan.byModel.map((m) => [
-      m.simulated ? `${m.model} (simulated)` : m.model, formatInt(m.rollouts), formatInt(m.reflections),
-      formatInt(m.inputTokens), formatInt(m.outputTokens), formatUsd(m.usd),
-    ]),
-    [false, true, true, true, true, true],
-  ));
-  out.push('');
-  out.push(totalsLine('Total per repeat', plan.perRepeat));
-  if (plan.repeats > 1) out.push(totalsLine(`Total for ${plan.repeats} repeats`, plan.total));
-  if (plan.notes.length) {
-    out.push('');
-    out.push('Notes:');
-    for (const note of plan.notes) out.push(`- ${note}`);
-  }
-  const e = plan.estimates;
-  out.push('');
-  out.push(`Estimates: a rollout ~ ${e.messageOverheadTokens + e.instructionTokens + e.meanQuestionTokens} input + ${e.meanOutputTokens} output tokens `
-    + `(instruction ${e.instructionTokens}, question ${e.meanQuestionTokens}); a reflection ~ `
-    + `${e.messageOverheadTokens + e.reflectionTemplateTokens + e.instructionTokens + plan.minibatchSize * (e.meanQuestionTokens + e.meanOutputTokens + e.feedbackTokens)}`
-    + ` input + ${e.reflectionOutputTokens} output tokens.`);
-  out.push('Iterations count each as evaluating its child and rejecting it (2b metric calls + its reflections): the most reflections a grant allows; '
-    + (plan.unit === 'iterations'
-      ? 'metric calls count every child as accepted (2b + |V| each, plus merges), an upper bound.'
-      : 'metric calls never exceed the grant (the ledger enforces it).'));
-  return out.join('\n') + '\n';
 }

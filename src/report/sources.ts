@@ -1,0 +1,139 @@
+/**
+ * From an experiment's report sources (what the workflow stored: artifact keys of every stage's
+ * summary and every evaluation's rollouts) to the report. `reportInputFrom` is a pure mapping;
+ * `writeReportFromSources` reads the artifacts through the store it is given and writes the files
+ * (the report activity at the end of a run, and `lsl report` afterwards).
+ */
+import path from 'node:path';
+import { summarizeAccount } from '../core/budget';
+import type { ReportSources, StageRef } from '../core/experiment';
+import type { GepaSummary } from '../core/gepa';
+import type { ArtifactStore } from '../store/artifacts';
+import type { CandidateRecord, ModelRecord, ProblemResult, ReportFiles, ReportInput, StageRecord } from './types';
+import { writeReport } from './write';
+
+/** The fields of a stored rollout record the report reads (one JSONL line of an evaluation). */
+interface StoredRollout {
+  id: string;
+  sampleIndex: number;
+  score: number;
+  extracted?: string | null;
+  feedback?: string;
+  outputKey?: string;
+  error?: string;
+}
+
+/** Every stage summary the report needs, by artifact key. */
+export function summaryKeys(src: ReportSources): string[] {
+  return [...new Set(src.arms.flatMap((a) => a.stages.map((s) => s.summaryKey)))];
+}
+
+function stageRecord(ref: StageRef, all: StageRef[], summaryOf: (key: string) => GepaSummary): StageRecord {
+  const summary = summaryOf(ref.summaryKey);
+  const acc = summarizeAccount(ref.stage, ref.account);
+  const prev = ref.continued ? all.find((s) => s.stage === ref.continued) : undefined;
+  // A continued stage's pool starts with its predecessor's candidates: list only its own.
+  const inherited = new Set(prev ? summaryOf(prev.summaryKey).pool.map((c) => c.candidate.id) : []);
+  const candidates: CandidateRecord[] = summary.pool
+    .filter((c) => !inherited.has(c.candidate.id))
+    .map((c) => ({
+      id: `${ref.stage}/${c.candidate.id}`,
+      parents: c.candidate.parents.map((p) => `${inherited.has(p) ? ref.continued : ref.stage}/${p}`),
+      origin: c.candidate.origin,
+      discoveredAtSpend: c.candidate.discoveredAtSpend,
+      valMean: c.valMean,
+      text: c.text,
+    }));
+  return {
+    stage: ref.stage,
+    taskModel: ref.taskModel,
+    reflector: ref.reflector,
+    grant: ref.grant,
+    spent: {
+      metricCalls: acc.metricCalls,
+      reflectionCalls: acc.first.reflectionCalls,
+      inputTokens: acc.first.inputTokens + acc.redone.inputTokens,
+      outputTokens: acc.first.outputTokens + acc.redone.outputTokens,
+      usd: acc.first.usd + acc.redone.usd,
+      wallMs: ref.wallMs,
+      redoneMetricCalls: acc.redoneMetricCalls,
+    },
+    learningCurve: summary.learningCurve.map((p) => ({ spend: p.spend, best: p.best })),
+    candidates,
+  };
+}
+
+/** The report's input from its sources and the stage summaries they name (pure). */
+export function reportInputFrom(
+  src: ReportSources,
+  summaryOf: (key: string) => GepaSummary,
+  versions: Record<string, string> = {},
+): ReportInput {
+  const { prepared } = src;
+  const arms: ReportInput['arms'] = src.arms.map((a) => ({
+    arm: a.arm as ReportInput['arms'][number]['arm'], repeat: a.repeat, finished: a.finished, finalPrompt: a.finalPrompt, grant: a.grant,
+    stages: a.stages.map((s) => stageRecord(s, a.stages, summaryOf)),
+  }));
+  const roleOf = (name: string) =>
+    name === prepared.config.models.large ? 'large' : name === prepared.config.models.small ? 'small' : 'reflector';
+  const models: ModelRecord[] = Object.values(prepared.models).map((m) => ({
+    role: roleOf(m.name), name: m.name, model: m.model, provider: m.provider, simulated: m.simulated,
+    priceInputPerM: m.priceInputPerM, priceOutputPerM: m.priceOutputPerM,
+  }));
+  const first = prepared.repeats[0].splits;
+  return {
+    experimentId: src.experimentId,
+    name: prepared.config.name,
+    version: prepared.version,
+    versions,
+    configHash: prepared.configHash,
+    startedAt: src.startedAt,
+    finishedAt: src.finishedAt,
+    status: src.status,
+    simulated: models.some((m) => m.simulated),
+    config: prepared.config,
+    task: prepared.config.task,
+    splits: { seed: first.seed, train: first.train, val: first.val, test: first.test },
+    models,
+    repeats: prepared.repeats.length,
+    arms,
+    evaluation: { ledger: src.evaluationLedger },
+  };
+}
+
+/** Every test rollout of the sources' evaluations, with its output text. */
+export async function loadProblemResults(store: ArtifactStore, src: ReportSources): Promise<ProblemResult[]> {
+  const out: ProblemResult[] = [];
+  for (const e of src.evaluations) {
+    const text = await store.getText(e.resultsKey);
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      const r = JSON.parse(line) as StoredRollout;
+      out.push({
+        repeat: e.repeat, arm: e.arm, model: e.model, id: r.id, sample: r.sampleIndex, score: r.score,
+        extracted: r.extracted, feedback: r.feedback,
+        output: r.outputKey ? await store.getText(r.outputKey) : r.error ?? '',
+      } as ProblemResult);
+    }
+  }
+  return out;
+}
+
+/** Where an experiment's report goes under the runs directory. */
+export function reportDirFor(runsDir: string, experimentId: string): string {
+  return path.join(runsDir, experimentId, 'report');
+}
+
+/** Writes an experiment's report from its stored sources into `<runsDir>/<experimentId>/report`. */
+export async function writeReportFromSources(
+  deps: { store: ArtifactStore; runsDir: string },
+  sourcesKey: string,
+): Promise<{ dir: string; files: ReportFiles }> {
+  const src = await deps.store.getJson<ReportSources>(sourcesKey);
+  const summaries = new Map<string, GepaSummary>();
+  for (const key of summaryKeys(src)) summaries.set(key, await deps.store.getJson<GepaSummary>(key));
+  const input = reportInputFrom(src, (key) => summaries.get(key)!, { node: process.version });
+  const dir = reportDirFor(deps.runsDir, src.experimentId);
+  const files = await writeReport(input, dir, { loadResults: () => loadProblemResults(deps.store, src) });
+  return { dir, files };
+}
