@@ -18,7 +18,7 @@ import { loadRegistry } from '../src/llm/registry';
 import { datasetsDir, packageVersion } from '../src/paths';
 import { LocalArtifactStore } from '../src/store/artifacts';
 import { getTask } from '../src/tasks/registry';
-import type { GepaStageInput, GepaStageResult, StageProgress } from '../src/workflows/gepa-stage';
+import type { GepaStageInput, GepaStageResult, GepaStageProgress } from '../src/workflows/gepa-stage';
 
 const made: string[] = [];
 
@@ -77,14 +77,14 @@ export async function gsm8kStageInput(opts: Gsm8kStageOptions): Promise<GepaStag
 /** Polls the `progress` query until `ok` holds (the stage may not have answered yet: its first task runs the query). */
 export async function waitForProgress(
   handle: WorkflowHandle,
-  ok: (p: StageProgress) => boolean,
+  ok: (p: GepaStageProgress) => boolean,
   timeoutMs = 60_000,
-): Promise<StageProgress> {
+): Promise<GepaStageProgress> {
   const deadline = Date.now() + timeoutMs;
-  let last: StageProgress | string = 'no answer yet';
+  let last: GepaStageProgress | string = 'no answer yet';
   while (Date.now() < deadline) {
     try {
-      const p = await handle.query<StageProgress>('progress');
+      const p = await handle.query<GepaStageProgress>('progress');
       if (ok(p)) return p;
       last = p;
     } catch (err) {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { GepaState } from '../src/core/gepa';
 import type { RunningSimulator } from '../src/sim';
 import { SearchAttributes, WorkflowTypes } from '../src/workers/names';
-import type { GepaStageResult, StageProgress } from '../src/workflows/gepa-stage';
+import type { GepaStageResult, GepaStageProgress } from '../src/workflows/gepa-stage';
 import { startTestSimulator } from './helpers/sim';
 import { startTestWorker, testServer, type TestWorker } from './helpers/temporal';
 import { activityStarted, gsm8kStageInput, poolOf, removeTempDirs, stageDeps, tempDir, waitForProgress } from './stage-setup';
@@ -97,10 +97,10 @@ test('pause halts the stage (progress, search attribute and `lsl status` show it
   await waitForProgress(handle, (p) => p.paused);
 
   // The action in flight when the pause came completes; after that nothing moves.
-  let held: StageProgress = await handle.query<StageProgress>('progress');
+  let held: GepaStageProgress = await handle.query<GepaStageProgress>('progress');
   for (;;) {
     await new Promise((r) => setTimeout(r, 1000));
-    const now = await handle.query<StageProgress>('progress');
+    const now = await handle.query<GepaStageProgress>('progress');
     const same = now.spent === held.spent && now.phase === held.phase && now.iteration === held.iteration;
     held = now;
     if (same) break;
@@ -113,7 +113,7 @@ test('pause halts the stage (progress, search attribute and `lsl status` show it
   const status = await lslStatus(handle.workflowId);
   expect(status.stderr).toBe('');
   expect(status.code).toBe(0);
-  const shown = JSON.parse(status.stdout.trim()) as { workflowId: string; type: string; status: string; progress: StageProgress };
+  const shown = JSON.parse(status.stdout.trim()) as { workflowId: string; type: string; status: string; progress: GepaStageProgress };
   expect(shown).toMatchObject({ workflowId: handle.workflowId, type: 'gepaStage', status: 'RUNNING' });
   expect(shown.progress).toMatchObject({
     stage: 'optimize', paused: true, stopRequested: false, spent: held.spent, iteration: held.iteration,
@@ -121,7 +121,7 @@ test('pause halts the stage (progress, search attribute and `lsl status` show it
     poolSize: held.poolSize, bestValMean: held.bestValMean,
   });
   // Still no movement after the seconds `lsl status` took.
-  expect((await handle.query<StageProgress>('progress')).spent).toBe(held.spent);
+  expect((await handle.query<GepaStageProgress>('progress')).spent).toBe(held.spent);
 
   await handle.signal('resume');
   const r = (await handle.result()) as GepaStageResult;

@@ -5,7 +5,13 @@
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 
-export interface ReflectInput { model: string; prompt: string; temperature?: number }
+export interface ReflectInput {
+  model: string;
+  prompt: string;
+  temperature?: number;
+  /** Tells apart samples of the same prompt (part of the response cache key); default 0. */
+  sampleIndex?: number;
+}
 
 export interface ReflectOutput {
   rawText: string;
@@ -25,7 +31,7 @@ export function createReflectActivities(deps: ActivityDeps) {
       const promptKey = await deps.store.put(input.prompt);
       const res = await deps.gateway.chat(input.model, {
         messages: [{ role: 'user', content: input.prompt }],
-        sampleIndex: 0,
+        sampleIndex: input.sampleIndex ?? 0,
         temperature: input.temperature,
       });
       const outputKey = await deps.store.put(res.text);

@@ -3,11 +3,12 @@
  * rollout activities. The per-example records go to the artifact store as JSONL; the result is
  * a small summary that references them.
  */
-import { defineQuery, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { RolloutRecord } from '../activities';
 import { wilson } from '../core/stats';
 import type { PoolName } from '../tasks/types';
 import { SearchAttributes } from '../workers/names';
+import { progressQuery } from './control';
 import { rolloutActivity, rolloutTimeoutFor, runRollout, storage } from './rollouts';
 import { mapWindowed } from './window';
 
@@ -53,7 +54,7 @@ export interface EvaluateResult {
 }
 
 export interface EvaluateProgress { total: number; done: number; correct: number }
-export const evaluateProgressQuery = defineQuery<EvaluateProgress>('progress');
+export const evaluateProgressQuery = progressQuery<EvaluateProgress>();
 
 export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResult> {
   const samples = input.samples ?? 1;

@@ -1,21 +1,28 @@
 /**
- * gepaStage: one GEPA optimization stage, durably. The pure core decides what to do next; this
- * workflow only runs what it asks for (rollouts through a bounded window, reflections) and feeds
- * the results back. Long stages continue-as-new carrying a reference to the saved state.
+ * gepaStage: one optimization stage, durably, for ANY optimizer of the interface in
+ * src/core/optimizer (GEPA by default; `optimizer` in the input picks another by name). The pure
+ * optimizer decides what to do next; this workflow only runs what it asks for (rollouts through a
+ * bounded window, generations on the optimizer's own model, every request of a batch at once)
+ * and feeds the results back. Long stages continue-as-new carrying a reference to the saved state.
+ *
+ * The workflow type keeps its name `gepaStage`: it is durable (histories, running stages,
+ * `temporal workflow start --type gepaStage`, the replay fixture), while what runs is generic.
  */
 import {
-  allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, proxyActivities,
+  allHandlersFinished, ApplicationFailure, condition, continueAsNew, proxyActivities,
   setHandler, upsertMemo, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, RolloutRecord } from '../activities';
 import type { Grant, HolderAccount } from '../core/budget';
+import type { GepaConfigInput, GepaProgress } from '../core/gepa';
 import {
-  applyResult, carryFrom, continueGepaState, cumulativeSpend, initGepaState, nextAction, progress, recordUsage,
-  renderCandidate, summarize, type EvaluateAction, type ExampleResult, type GepaConfigInput, type GepaProgress,
-  type GepaState, type GepaSummary, type ReflectAction,
-} from '../core/gepa';
+  getOptimizer, renderCandidate, seedCandidateFrom, STOP_REQUESTED,
+  type GenerateOutcome, type Optimizer, type OptimizerEvaluateAction, type OptimizerGenerateAction,
+  type OptimizerProgress, type OptimizerStart, type OptimizerStateBase, type OptimizerSummary, type RolloutOutcome,
+} from '../core/optimizer';
 import type { PoolName } from '../tasks/types';
 import { SearchAttributes } from '../workers/names';
+import { pauseSignal, progressQuery, resumeSignal, stopSignal } from './control';
 import { rolloutActivity, rolloutTimeoutFor, runRollout, storage } from './rollouts';
 import { mapWindowed } from './window';
 
@@ -25,21 +32,25 @@ export type StageStart =
   | { kind: 'continue'; stateKey: string }
   | { kind: 'best-of'; stateKey: string };
 
-export interface GepaStageInput {
+export interface StageInput {
   /** Stage name in the ledger and search attributes (base, lsl, matched, ...). */
   stage: string;
+  /** The optimizer, by its registry name (src/core/optimizer/registry.ts); default gepa. */
+  optimizer?: string;
   experimentId?: string;
   arm?: string;
   task: string;
   /** Pool the train and val ids come from (GSM8K: 'train'; single-file tasks: either). */
   pool: PoolName;
   taskModel: string;
+  /** The optimizer's own model (GEPA: the reflector), which runs its generate actions. */
   reflector: string;
   trainIds: string[];
   valIds: string[];
   start: StageStart;
   grant: Grant;
-  config?: GepaConfigInput;
+  /** The optimizer's own settings (checked by its resolveConfig); GEPA's are GepaConfigInput. */
+  config?: GepaConfigInput | Record<string, unknown>;
   /** Rollouts in flight at once (default 32). */
   concurrency?: number;
   /** Client timeouts of the task model and the reflector (from the registry). */
@@ -52,8 +63,12 @@ export interface GepaStageInput {
   resume?: { stateKey: string; startedAtMs: number; runs: number };
 }
 
-export interface GepaStageResult {
+/** The name the experiment and `lsl optimize` have always used. */
+export type GepaStageInput = StageInput;
+
+export interface StageResult {
   stage: string;
+  optimizer: string;
   taskModel: string;
   reflector: string;
   stopReason: string | null;
@@ -65,34 +80,39 @@ export interface GepaStageResult {
   grant: Grant;
   iterations: number;
   accepted: number;
+  /** Why each iteration ended (values add up to `iterations`). */
+  outcomes: Record<string, number>;
   candidates: number;
   /** Artifact keys: the final optimizer state (for later stages) and the full summary. */
   stateKey: string;
   summaryKey: string;
   /** Learning curve and ledger, small enough to carry. */
-  learningCurve: GepaSummary['learningCurve'];
-  ledger: GepaSummary['ledger'];
+  learningCurve: OptimizerSummary['learningCurve'];
+  ledger: OptimizerSummary['ledger'];
   /** The stage's raw ledger account, for the experiment's central ledger. */
   account: HolderAccount;
   wallMs: number;
   continuedAsNew: number;
 }
 
-export interface StageProgress extends GepaProgress {
+export type GepaStageResult = StageResult;
+
+/** The optimizer's progress (GEPA's has more fields: frontier, stage iterations, last accepted) and the stage's controls. */
+export type StageProgress = OptimizerProgress & Partial<Omit<GepaProgress, keyof OptimizerProgress>> & {
   stage: string;
   paused: boolean;
   stopRequested: boolean;
-}
+};
 
-export const stageProgressQuery = defineQuery<StageProgress>('progress');
-export const pauseSignal = defineSignal('pause');
-export const resumeSignal = defineSignal('resume');
-export const stopSignal = defineSignal('stop');
+/** What the query answers for a GEPA stage. */
+export type GepaStageProgress = StageProgress & GepaProgress;
+
+export const stageProgressQuery = progressQuery<StageProgress>();
 
 /**
- * Reflections are model calls, so regular activities like rollouts (never local activities: a
- * local activity holds the workflow task open, delaying signals and queries, and its retries are
- * not visible in history).
+ * Generations (GEPA's reflections) are model calls, so regular activities like rollouts (never
+ * local activities: a local activity holds the workflow task open, delaying signals and queries,
+ * and its retries are not visible in history).
  */
 const reflectActivity = (timeoutMs: number) =>
   proxyActivities<Activities>({
@@ -100,16 +120,22 @@ const reflectActivity = (timeoutMs: number) =>
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 25 },
   }).reflect;
 
-export async function gepaStage(input: GepaStageInput): Promise<GepaStageResult> {
+/** Characters of rollout text returned inline when a request needs text and names no cap. */
+const DEFAULT_TEXT_CHARS = 2000;
+
+type State = OptimizerStateBase;
+
+export async function gepaStage(input: StageInput): Promise<StageResult> {
   const startedAtMs = input.resume?.startedAtMs ?? Date.now();
+  const optimizer = getOptimizer(input.optimizer);
   let paused = false;
   let stopRequested = false;
-  let state: GepaState = await openState(input);
+  let state: State = await openState(optimizer, input);
 
   setHandler(pauseSignal, () => void (paused = true));
   setHandler(resumeSignal, () => void (paused = false));
   setHandler(stopSignal, () => void (stopRequested = true));
-  setHandler(stageProgressQuery, () => ({ ...progress(state), stage: input.stage, paused, stopRequested }));
+  setHandler(stageProgressQuery, () => ({ ...optimizer.progress(state), stage: input.stage, paused, stopRequested }));
 
   upsertSearchAttributes([
     { key: SearchAttributes.stage, value: input.stage },
@@ -122,10 +148,9 @@ export async function gepaStage(input: GepaStageInput): Promise<GepaStageResult>
 
   const rollout = rolloutActivity(rolloutTimeoutFor(input.modelTimeoutMs ?? 60_000));
   const reflect = reflectActivity(input.reflectorTimeoutMs ?? 60_000);
-  const inlineChars = state.config.reflection.maxRecordChars;
   let iterationsThisRun = 0;
-  let lastIteration = state.iteration;
-  let lastBest = bestOf(state);
+  let lastIteration = optimizer.progress(state).iteration;
+  let lastBest = bestOf(optimizer, state);
 
   for (;;) {
     if (paused && !stopRequested) {
@@ -133,16 +158,17 @@ export async function gepaStage(input: GepaStageInput): Promise<GepaStageResult>
       await condition(() => !paused || stopRequested);
       upsertSearchAttributes([{ key: SearchAttributes.status, value: 'running' }]);
     }
-    // Between actions: continue-as-new when history grows (or the test hook says so). The core
-    // only finishes an iteration inside the next nextAction call, so there is rarely a moment
-    // with no iteration in flight; its state resumes exactly from any point with nothing pending.
-    if (!state.pending && state.pool.length > 0) {
-      if (state.iteration !== lastIteration) {
-        iterationsThisRun += state.iteration - lastIteration;
-        lastIteration = state.iteration;
+    // Between actions: continue-as-new when history grows (or the test hook says so). GEPA only
+    // finishes an iteration inside the next nextAction call, so there is rarely a moment with no
+    // iteration in flight; its state resumes exactly from any point with nothing pending.
+    if (optimizer.isQuiescent(state)) {
+      const { iteration, stopReason } = optimizer.progress(state);
+      if (iteration !== lastIteration) {
+        iterationsThisRun += iteration - lastIteration;
+        lastIteration = iteration;
       }
       const hook = input.continueAsNewEvery !== undefined && iterationsThisRun >= input.continueAsNewEvery;
-      if ((workflowInfo().continueAsNewSuggested || hook) && !stopRequested && !state.stopReason) {
+      if ((workflowInfo().continueAsNewSuggested || hook) && !stopRequested && !stopReason) {
         const stateKey = await storage.storeJson({ value: state });
         await condition(allHandlersFinished);
         return continueAsNew<typeof gepaStage>({
@@ -151,109 +177,121 @@ export async function gepaStage(input: GepaStageInput): Promise<GepaStageResult>
         });
       }
     }
-    // The core checks stop conditions only between iterations: a stop ends after the current one.
-    const action = nextAction(state, { nowMs: Date.now(), stopRequested });
+    // Optimizers check stop conditions only between iterations: a stop ends after the current one.
+    const action = optimizer.nextAction(state, { nowMs: Date.now(), stopRequested });
     if (action.kind === 'done') break;
-    if (action.kind === 'evaluate') {
-      const records = await evaluate(action, rollout, input, inlineChars);
-      for (const r of records) {
-        if (r.error) continue;
-        recordUsage(state, { model: input.taskModel, inputTokens: r.inputTokens, outputTokens: r.outputTokens, usd: r.usd, redone: r.attempt > 1 && !r.cached });
-      }
-      const results: Record<string, ExampleResult> = {};
-      for (const r of records) results[r.id] = { score: r.score, feedback: r.feedback, output: r.output, input: r.input, failed: Boolean(r.error) };
-      state = applyResult(state, action, { results });
-    } else {
-      state = applyResult(state, action, await runReflection(action, reflect, input, (u) => recordUsage(state, u)));
-    }
-    const best = bestOf(state);
+    const result = action.kind === 'evaluate'
+      ? { kind: 'evaluate' as const, results: await evaluate(optimizer, state, action, rollout, input) }
+      : { kind: 'generate' as const, outputs: await generate(optimizer, state, action, reflect, input) };
+    state = optimizer.applyResult(state, action, result);
+    const best = bestOf(optimizer, state);
     if (best !== lastBest) {
       lastBest = best;
       upsertSearchAttributes([{ key: SearchAttributes.bestScore, value: best }]);
     }
   }
 
-  const summary = summarize(state);
+  const summary = optimizer.summarize(state);
   const [stateKey, summaryKey] = [await storage.storeJson({ value: state }), await storage.storeJson({ value: summary })];
-  upsertSearchAttributes([{ key: SearchAttributes.status, value: summary.stopReason === 'stop-requested' ? 'stopped' : 'completed' }]);
+  upsertSearchAttributes([{ key: SearchAttributes.status, value: summary.stopReason === STOP_REQUESTED ? 'stopped' : 'completed' }]);
   upsertMemo({ stopReason: summary.stopReason, summaryKey });
-  const seed = summary.pool.find((c) => c.candidate.origin === 'seed') ?? summary.pool[0];
   return {
     stage: input.stage,
+    optimizer: optimizer.name,
     taskModel: input.taskModel,
     reflector: input.reflector,
     stopReason: summary.stopReason,
-    seedScore: seed.valMean,
+    seedScore: summary.seed.valMean,
     bestScore: summary.best.valMean,
     bestCandidate: { id: summary.best.candidate.id, text: summary.best.text, components: summary.best.candidate.components, order: summary.best.candidate.order },
     metricCalls: summary.metricCalls,
     cumulativeMetricCalls: summary.cumulativeMetricCalls,
     grant: input.grant,
-    iterations: summary.counts.iterations,
-    accepted: summary.counts.accepted,
+    iterations: summary.iterations,
+    accepted: summary.accepted,
+    outcomes: summary.outcomes,
     candidates: summary.pool.length,
     stateKey,
     summaryKey,
     learningCurve: summary.learningCurve,
     ledger: summary.ledger,
-    account: state.ledger.accounts[state.holder],
+    account: optimizer.account(state),
     wallMs: Date.now() - startedAtMs,
     continuedAsNew: input.resume?.runs ?? 0,
   };
 }
 
-async function openState(input: GepaStageInput): Promise<GepaState> {
-  if (input.resume) return (await storage.loadJson({ key: input.resume.stateKey })) as GepaState;
-  const start = input.start;
-  if (start.kind === 'seed') {
-    return initGepaState({ config: input.config, seedCandidate: start.seed, trainIds: input.trainIds, valIds: input.valIds, grant: input.grant, holder: input.stage });
+async function openState(optimizer: Optimizer<State>, input: StageInput): Promise<State> {
+  if (input.resume) return (await storage.loadJson({ key: input.resume.stateKey })) as State;
+  const s = input.start;
+  let start: OptimizerStart<State>;
+  if (s.kind === 'seed') start = { kind: 'seed', seed: seedCandidateFrom(s.seed) };
+  else {
+    const previous = (await storage.loadJson({ key: s.stateKey })) as State;
+    // States saved before the interface existed are GEPA's.
+    const made = previous.optimizer ?? 'gepa';
+    if (made !== optimizer.name) {
+      throw ApplicationFailure.nonRetryable(`stage ${input.stage}: cannot ${s.kind === 'continue' ? 'continue' : 'start from the best of'} a ${made} state with optimizer ${optimizer.name}`, 'OptimizerMismatch');
+    }
+    start = { kind: s.kind, previous };
   }
-  const prev = (await storage.loadJson({ key: start.stateKey })) as GepaState;
-  if (start.kind === 'continue') {
-    return continueGepaState(prev, { grant: input.grant, holder: input.stage, stop: input.config?.stop });
-  }
-  // A fresh pool seeded with the earlier stage's best, continuing its PRNG and sampler.
-  const best = summarize(prev).best.candidate;
-  return initGepaState({
-    config: { ...prev.config, ...input.config, stop: { ...input.config?.stop } },
-    seedCandidate: { components: best.components, order: best.order },
-    trainIds: input.trainIds, valIds: input.valIds, grant: input.grant, holder: input.stage,
-    carry: carryFrom(prev), spendOffset: cumulativeSpend(prev),
-  });
+  return optimizer.init({ config: input.config, start, trainIds: input.trainIds, valIds: input.valIds, grant: input.grant, holder: input.stage });
 }
 
-function bestOf(state: GepaState): number {
-  return state.pool.reduce((m, e) => Math.max(m, e.valMean), -1);
+function bestOf(optimizer: Optimizer<State>, state: State): number {
+  return optimizer.progress(state).bestValMean ?? -1;
 }
 
+/** Every request's rollouts through one bounded window; results aligned with the requests. */
 async function evaluate(
-  action: EvaluateAction,
+  optimizer: Optimizer<State>,
+  state: State,
+  action: OptimizerEvaluateAction,
   rollout: ReturnType<typeof rolloutActivity>,
-  input: GepaStageInput,
-  inlineChars: number,
-): Promise<RolloutRecord[]> {
-  const instruction = renderCandidate(action.candidate);
-  // Only minibatch rollouts feed reflection: validation rollouts return no text inline.
-  const inline = action.split === 'train' ? inlineChars : 0;
-  return mapWindowed(action.exampleIds, input.concurrency ?? 32, (id) =>
+  input: StageInput,
+): Promise<Array<Record<string, RolloutOutcome>>> {
+  const jobs = action.requests.flatMap((req, r) => req.exampleIds.map((id) => ({ r, id })));
+  const instructions = action.requests.map((req) => renderCandidate(req.candidate));
+  const inline = action.requests.map((req) => (req.needsText ? req.textChars ?? DEFAULT_TEXT_CHARS : 0));
+  const records: RolloutRecord[] = await mapWindowed(jobs, input.concurrency ?? 32, ({ r, id }) =>
     runRollout(rollout, {
-      task: input.task, pool: input.pool, exampleId: id, model: input.taskModel, instruction,
-      sampleIndex: 0, temperature: input.temperature, inlineOutputChars: inline,
+      task: input.task, pool: input.pool, exampleId: id, model: input.taskModel, instruction: instructions[r],
+      sampleIndex: 0, temperature: input.temperature, inlineOutputChars: inline[r],
     }));
+  for (const rec of records) {
+    if (rec.error) continue;
+    optimizer.recordUsage(state, { model: input.taskModel, inputTokens: rec.inputTokens, outputTokens: rec.outputTokens, usd: rec.usd, redone: rec.attempt > 1 && !rec.cached });
+  }
+  const results = action.requests.map(() => ({}) as Record<string, RolloutOutcome>);
+  records.forEach((rec, k) => {
+    results[jobs[k].r][jobs[k].id] = { score: rec.score, feedback: rec.feedback, output: rec.output, input: rec.input, failed: Boolean(rec.error) };
+  });
+  return results;
 }
 
-async function runReflection(
-  action: ReflectAction,
+/** Every request of a generate action at once on the optimizer's model; usage recorded in request order. */
+async function generate(
+  optimizer: Optimizer<State>,
+  state: State,
+  action: OptimizerGenerateAction,
   reflect: ReturnType<typeof reflectActivity>,
-  input: GepaStageInput,
-  record: (u: Parameters<typeof recordUsage>[1]) => void,
-): Promise<{ rawText: string; truncated?: boolean } | { error: string }> {
-  try {
-    const out = await reflect({ model: input.reflector, prompt: action.prompt });
-    record({ model: input.reflector, inputTokens: out.inputTokens, outputTokens: out.outputTokens, usd: out.usd, reflection: true, redone: out.attempt > 1 && !out.cached });
+  input: StageInput,
+): Promise<GenerateOutcome[]> {
+  const calls = await Promise.all(action.requests.map(async (req) => {
+    try {
+      return await reflect({
+        model: input.reflector, prompt: req.prompt,
+        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+        ...(req.sampleIndex !== undefined ? { sampleIndex: req.sampleIndex } : {}),
+      });
+    } catch (err) {
+      // A generation that fails for good (e.g. the endpoint refuses the prompt) ends the optimizer's step, not the stage.
+      return { error: (err as Error).message };
+    }
+  }));
+  return calls.map((out) => {
+    if ('error' in out) return out;
+    optimizer.recordUsage(state, { model: input.reflector, inputTokens: out.inputTokens, outputTokens: out.outputTokens, usd: out.usd, reflection: true, redone: out.attempt > 1 && !out.cached });
     return { rawText: out.rawText, truncated: out.finishReason === 'length' };
-  } catch (err) {
-    // A reflection that fails for good (e.g. the endpoint refuses the prompt) ends the iteration, not the stage.
-    return { error: (err as Error).message };
-  }
+  });
 }

@@ -1,4 +1,5 @@
 /** Every workflow type the worker hosts. */
 export { evaluatePrompt, evaluateProgressQuery } from './evaluate';
-export { gepaStage, stageProgressQuery, pauseSignal, resumeSignal, stopSignal } from './gepa-stage';
+export { gepaStage, stageProgressQuery } from './gepa-stage';
+export { pauseSignal, resumeSignal, stopSignal, progressQuery, PROGRESS_QUERY } from './control';
 export { experiment, experimentProgressQuery } from './experiment';

@@ -6,7 +6,7 @@ import { drawSplits } from '../../core/splits';
 import { datasetsDir } from '../../paths';
 import { TASK_QUEUE } from '../../workers/names';
 import { progressQuery } from '../../workflows/control';
-import { gepaStage, type GepaStageInput, type StageProgress } from '../../workflows/gepa-stage';
+import { gepaStage, type GepaStageInput, type GepaStageProgress } from '../../workflows/gepa-stage';
 import { UsageError, oneLine } from '../errors';
 import { printResult, resultWithProgress, table } from '../progress';
 import { runDirFor, safeId, shortHash, timestamp } from '../runs';
@@ -93,12 +93,12 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   try {
     const handle = await session.client.workflow.start(gepaStage, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
     log(`workflow ${workflowId} started`);
-    const r = await resultWithProgress(handle, progressQuery<StageProgress>(), (p) =>
+    const r = await resultWithProgress(handle, progressQuery<GepaStageProgress>(), (p) =>
       `iteration ${p.stageIterations}  spent ${p.spent}/${p.grant.amount}  best ${p.bestValMean === null ? '-' : p.bestValMean.toFixed(3)}  pool ${p.poolSize}  frontier ${p.frontierSize}  ${p.phase}`);
     const summary = {
       workflowId, task: task.name, model: model.name, reflector: reflector.name,
       seedScore: r.seedScore, bestScore: r.bestScore, metricCalls: r.metricCalls, grant: r.grant.amount,
-      iterations: r.iterations, accepted: r.accepted, candidates: r.candidates, stopReason: r.stopReason,
+      iterations: r.iterations, accepted: r.accepted, outcomes: r.outcomes, candidates: r.candidates, stopReason: r.stopReason,
       bestCandidate: r.bestCandidate.text, summaryKey: r.summaryKey, simulated: model.simulated || reflector.simulated, runDir,
     };
     fs.writeFileSync(path.join(runDir, 'result.json'), JSON.stringify({ ...summary, learningCurve: r.learningCurve, ledger: r.ledger }, null, 2));
@@ -108,6 +108,7 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
       ['validation score', `seed ${r.seedScore.toFixed(4)} -> best ${r.bestScore.toFixed(4)} (|V| = ${valN})`],
       ['metric calls', `${r.metricCalls} of ${budget}`],
       ['iterations', `${r.iterations} (${r.accepted} accepted), ${r.candidates} candidates`],
+      ['iterations ended', describeOutcomes(r.outcomes)],
       ['stopped because', r.stopReason ?? '-'],
       ['result', path.join(runDir, 'result.json')],
     ]) + `\n\nbest candidate:\n${r.bestCandidate.text}\n`;
@@ -117,4 +118,10 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   }
   // Printed after the session closed, so nothing the dev server says on exit comes after the JSON line.
   report();
+}
+
+/** "not-better 5, accepted 2, skipped-perfect-minibatch 1": the outcomes that happened, most frequent first. */
+export function describeOutcomes(outcomes: Record<string, number>): string {
+  const seen = Object.entries(outcomes).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  return seen.length ? seen.map(([k, n]) => `${k} ${n}`).join(', ') : '-';
 }

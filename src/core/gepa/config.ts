@@ -1,8 +1,6 @@
 /** GEPA configuration: defaults (those of the reference where it has one) and validation. */
+import { ACCEPTANCE_NAMES, BATCH_SAMPLER_NAMES, COMPONENT_SELECTORS, SELECTORS } from './strategies';
 import type { GepaConfig, GepaConfigInput } from './types';
-
-export const SELECTORS = ['pareto', 'current_best', 'epsilon_greedy'] as const;
-export const COMPONENT_SELECTORS = ['round_robin', 'all'] as const;
 
 export const defaultGepaConfig: Readonly<GepaConfig> = Object.freeze({
   seed: 0,
@@ -11,6 +9,8 @@ export const defaultGepaConfig: Readonly<GepaConfig> = Object.freeze({
   selector: 'pareto',
   epsilon: 0.1,
   componentSelector: 'round_robin',
+  batchSampler: 'epoch_shuffled',
+  acceptance: 'strict_improvement',
   useMerge: false,
   maxMerge: 5,
   mergeSubsetSize: 5,
@@ -20,7 +20,7 @@ export const defaultGepaConfig: Readonly<GepaConfig> = Object.freeze({
 }) as GepaConfig;
 
 const TOP_KEYS = new Set([
-  'seed', 'minibatchSize', 'perfectScore', 'selector', 'epsilon', 'componentSelector', 'useMerge',
+  'seed', 'minibatchSize', 'perfectScore', 'selector', 'epsilon', 'componentSelector', 'batchSampler', 'acceptance', 'useMerge',
   'maxMerge', 'mergeSubsetSize', 'cache', 'stop', 'reflection',
 ]);
 const STOP_KEYS = new Set([
@@ -71,6 +71,8 @@ export function validateGepaConfig(config: unknown): GepaConfig {
   oneOf('selector', config.selector, SELECTORS);
   num('epsilon', config.epsilon, 0, 1);
   oneOf('componentSelector', config.componentSelector, COMPONENT_SELECTORS);
+  oneOf('batchSampler', config.batchSampler, BATCH_SAMPLER_NAMES);
+  oneOf('acceptance', config.acceptance, ACCEPTANCE_NAMES);
   if (typeof config.useMerge !== 'boolean') fail('useMerge', `must be true or false, got ${show(config.useMerge)}`);
   int('maxMerge', config.maxMerge, 0);
   int('mergeSubsetSize', config.mergeSubsetSize, 1);

@@ -14,7 +14,6 @@ import {
   createLedger,
   estimateCost,
   grant as grantLedger,
-  recordCacheHits,
   recordIterations,
   recordMetricCalls,
   recordUsage as recordLedgerUsage,
@@ -24,9 +23,10 @@ import {
   type Grant,
   type UsageRecord,
 } from '../budget';
+import { countMissingTrain, countMissingVal, fillTrain, fillVal, forgetRecords, unique } from './cache';
 import { candidateHash, seedCandidateFrom } from './candidate';
 import { resolveGepaConfig } from './config';
-import { addToFronts, createFronts, frontierWeights, selectParent } from './frontier';
+import { addToFronts, createFronts, frontierWeights } from './frontier';
 import { findMerge, mergeSubset } from './merge';
 import {
   buildReflectionPrompt,
@@ -36,7 +36,8 @@ import {
   parseReflection,
   truncateMiddle,
 } from './reflection';
-import { createSampler, minibatchAt } from './sampler';
+import { createSampler } from './sampler';
+import { ACCEPTANCES, BATCH_SAMPLERS, COMPONENT_CHOOSERS, PARENT_SELECTORS } from './strategies';
 import type {
   CachedTrainResult,
   Candidate,
@@ -93,7 +94,7 @@ function checkIds(what: string, ids: readonly string[]): void {
 function zeroCounters(): StageCounters {
   return {
     iterations: 0, accepted: 0, rejected: 0, skipped: 0, reflectionCalls: 0, reflectionRejections: 0,
-    reflectionFailures: 0, duplicates: 0, mergesTried: 0, mergesAccepted: 0, sinceImprovement: 0, idleStreak: 0,
+    reflectionFailures: 0, reflectionTruncations: 0, duplicates: 0, mergesTried: 0, mergesAccepted: 0, sinceImprovement: 0, idleStreak: 0,
   };
 }
 
@@ -126,6 +127,7 @@ export function initGepaState(args: InitGepaArgs): GepaState {
   };
   return {
     version: 1,
+    optimizer: 'gepa',
     config,
     holder,
     trainIds: [...args.trainIds],
@@ -181,6 +183,7 @@ export function continueGepaState(
   if (state.inFlight || state.pending) throw new Error('gepa: cannot start a new stage in the middle of an iteration');
   if (state.pool.length === 0) throw new Error('gepa: cannot continue a state whose seed was never validated');
   const next = clone(state);
+  next.optimizer = 'gepa';
   next.spendOffset = cumulativeSpend(state);
   next.holder = args.holder ?? state.holder;
   next.ledger = createLedger();
@@ -287,71 +290,6 @@ function startSeed(state: GepaState): void {
   state.inFlight = { kind: 'seed', step: 'seed-val', spentCalls: 0, seedVal: {} };
 }
 
-function unique(ids: readonly string[]): string[] {
-  return [...new Set(ids)];
-}
-
-/** Train results of `hash` on `ids` into `into` from the cache; returns the ids still unknown. */
-function fillTrain(
-  state: GepaState,
-  hash: string,
-  ids: readonly string[],
-  into: Record<string, CachedTrainResult>,
-  needRecord: boolean,
-): string[] {
-  const missing: string[] = [];
-  let hits = 0;
-  const entry = state.config.cache ? state.cache[hash] : undefined;
-  for (const id of unique(ids)) {
-    if (into[id]) continue;
-    const cached = entry?.train[id];
-    if (cached && (!needRecord || cached.output !== undefined)) {
-      into[id] = cached;
-      hits++;
-    } else missing.push(id);
-  }
-  if (hits > 0) recordCacheHits(state.ledger, state.holder, hits);
-  return missing;
-}
-
-function fillVal(state: GepaState, hash: string, ids: readonly string[], into: Record<string, number>): string[] {
-  const missing: string[] = [];
-  let hits = 0;
-  const poolIndex = state.config.cache ? state.poolIndexByHash[hash] : undefined;
-  const entry = state.config.cache ? state.cache[hash] : undefined;
-  const position = poolIndex === undefined ? null : new Map(state.valIds.map((id, v) => [id, v]));
-  for (const id of unique(ids)) {
-    if (into[id] !== undefined) continue;
-    let score: number | undefined;
-    if (poolIndex !== undefined) score = state.pool[poolIndex].valScores[position!.get(id)!];
-    else score = entry?.val[id];
-    if (score !== undefined) {
-      into[id] = score;
-      hits++;
-    } else missing.push(id);
-  }
-  if (hits > 0) recordCacheHits(state.ledger, state.holder, hits);
-  return missing;
-}
-
-/** Parent train ids that would need a rollout (a cached result must carry its record). */
-function countMissingTrain(state: GepaState, hash: string, ids: readonly string[]): number {
-  const entry = state.config.cache ? state.cache[hash] : undefined;
-  let n = 0;
-  for (const id of unique(ids)) if (entry?.train[id]?.output === undefined) n++;
-  return n;
-}
-
-function countMissingVal(state: GepaState, hash: string): number {
-  if (!state.config.cache) return state.valIds.length;
-  if (state.poolIndexByHash[hash] !== undefined) return 0;
-  const entry = state.cache[hash];
-  if (!entry) return state.valIds.length;
-  let n = 0;
-  for (const id of state.valIds) if (entry.val[id] === undefined) n++;
-  return n;
-}
-
 function evaluateAction(
   state: GepaState,
   purpose: EvaluatePurpose,
@@ -371,14 +309,14 @@ function beginIteration(state: GepaState): StopReason | null {
   const cfg = state.config;
   const rng = new Rng(state.rng);
   const iteration = state.iteration + 1;
-  const weightsNeeded = cfg.selector === 'pareto' || cfg.useMerge;
   const means = state.pool.map((p) => p.valMean);
-  const weights = weightsNeeded ? frontierWeights(state.fronts, means) : [];
+  let known: number[] | undefined;
+  const weights = () => (known ??= frontierWeights(state.fronts, means));
 
   const mergeScheduled =
     cfg.useMerge && state.merge.due > 0 && state.merge.lastIterationFoundNew && state.counters.mergesAccepted < cfg.maxMerge;
   if (mergeScheduled) {
-    const plan = findMerge(state.pool, weights, rng, new Set(state.merge.triedTriplets));
+    const plan = findMerge(state.pool, weights(), rng, new Set(state.merge.triedTriplets));
     if (plan) {
       const subset = mergeSubset(state.valIds, state.pool[plan.i].valScores, state.pool[plan.j].valScores, cfg.mergeSubsetSize, rng);
       if (!reserveWork(state, countMissingVal(state, plan.hash), true)) return 'budget';
@@ -404,10 +342,9 @@ function beginIteration(state: GepaState): StopReason | null {
     }
   }
 
-  const parentIndex = cfg.selector === 'pareto'
-    ? rng.weightedIndex(weights)
-    : selectParent(cfg.selector, state.pool, state.fronts, rng, cfg.epsilon);
-  const drawn = minibatchAt(state.sampler, state.trainIds, cfg.minibatchSize, iteration - 1, rng);
+  const parentIndex = PARENT_SELECTORS[cfg.selector]({ pool: state.pool, weights, rng, epsilon: cfg.epsilon });
+  const sampleBatch = BATCH_SAMPLERS[cfg.batchSampler ?? 'epoch_shuffled'];
+  const drawn = sampleBatch(state.sampler, state.trainIds, cfg.minibatchSize, iteration - 1, rng);
   const batch = unique(drawn.ids).length;
   const need = countMissingTrain(state, state.pool[parentIndex].hash, drawn.ids) + batch + state.valIds.length;
   if (!reserveWork(state, need, true)) return 'budget';
@@ -518,12 +455,7 @@ function advanceReflective(
         finishIteration(state, false);
         return null;
       }
-      if (cfg.componentSelector === 'all') flight.components = [...parent.order];
-      else {
-        const p = parent.componentPointer % parent.order.length;
-        flight.components = [parent.order[p]];
-        parent.componentPointer = (p + 1) % parent.order.length;
-      }
+      flight.components = COMPONENT_CHOOSERS[cfg.componentSelector](parent);
       flight.step = 'reflect';
       return null;
     }
@@ -567,9 +499,8 @@ function advanceReflective(
       const child = flight.child!;
       const missing = fillTrain(state, flight.childHash!, flight.minibatch, flight.childResults, false);
       if (missing.length > 0) return evaluateAction(state, 'child-minibatch', child, 'train', missing);
-      const parentSum = flight.minibatch.reduce((s, id) => s + flight.parentResults[id].score, 0);
-      const childSum = flight.minibatch.reduce((s, id) => s + flight.childResults[id].score, 0);
-      if (childSum > parentSum) {
+      const accept = ACCEPTANCES[cfg.acceptance ?? 'strict_improvement'];
+      if (accept(flight.minibatch.map((id) => flight.parentResults[id].score), flight.minibatch.map((id) => flight.childResults[id].score))) {
         child.discoveredAtSpend = cumulativeSpend(state);
         flight.step = 'child-val';
         return null;
@@ -593,13 +524,6 @@ function advanceReflective(
       return null;
     }
   }
-}
-
-/** A rejected child's outputs are no longer needed for reflection: keep only its scores. */
-function forgetRecords(state: GepaState, hash: string): void {
-  const entry = state.cache[hash];
-  if (!entry) return;
-  for (const id of Object.keys(entry.train)) entry.train[id] = { score: entry.train[id].score };
 }
 
 function reflectionRecords(state: GepaState, flight: Extract<InFlight, { kind: 'reflective' }>): ReflectionRecord[] {
@@ -702,6 +626,7 @@ function applyReflection(state: GepaState, action: ReflectAction, result: Reflec
   const parsed = result.truncated ? { ok: false as const, reason: 'truncated' } : parseReflection(result.rawText);
   if (!parsed.ok) {
     state.counters.reflectionRejections += 1;
+    if (result.truncated) state.counters.reflectionTruncations = (state.counters.reflectionTruncations ?? 0) + 1;
     finishIteration(state, false);
     return;
   }

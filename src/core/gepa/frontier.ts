@@ -6,9 +6,9 @@
  * mean validation score, a candidate is dropped when every front it is in still holds another
  * remaining candidate. Fronts only shrink as candidates are dropped, so a candidate kept once
  * stays kept; one ascending pass gives the same result as restarting the scan after each drop.
+ * Parent selection over these weights is in strategies.ts.
  */
-import type { Rng } from '../random';
-import type { Fronts, PoolEntry, Selector } from './types';
+import type { Fronts } from './types';
 
 export function createFronts(valCount: number): Fronts {
   // `best` is meaningful only where `holders` is non-empty (0 keeps the state JSON-clean).
@@ -80,24 +80,4 @@ export function currentBestIndex(means: readonly number[]): number {
   let best = 0;
   for (let i = 1; i < means.length; i++) if (means[i] > means[best]) best = i;
   return best;
-}
-
-/** Picks the parent of the next reflective mutation. */
-export function selectParent(
-  selector: Selector,
-  pool: readonly PoolEntry[],
-  fronts: Fronts,
-  rng: Rng,
-  epsilon: number,
-): number {
-  if (pool.length === 0) throw new Error('selectParent: the pool is empty');
-  const means = pool.map((p) => p.valMean);
-  switch (selector) {
-    case 'pareto':
-      return rng.weightedIndex(frontierWeights(fronts, means));
-    case 'current_best':
-      return currentBestIndex(means);
-    case 'epsilon_greedy':
-      return rng.next() < epsilon ? rng.int(pool.length) : currentBestIndex(means);
-  }
 }

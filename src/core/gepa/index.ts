@@ -35,7 +35,11 @@
  * pool from a new seed while continuing the PRNG and sampler (the lsl arm).
  */
 export * from './types';
-export { defaultGepaConfig, resolveGepaConfig, validateGepaConfig, SELECTORS, COMPONENT_SELECTORS } from './config';
+export { defaultGepaConfig, resolveGepaConfig, validateGepaConfig } from './config';
+export {
+  PARENT_SELECTORS, COMPONENT_CHOOSERS, BATCH_SAMPLERS, ACCEPTANCES, SELECTORS, COMPONENT_SELECTORS, BATCH_SAMPLER_NAMES, ACCEPTANCE_NAMES,
+  selectParent, type ParentSelector, type ComponentChooser, type BatchSampler, type Acceptance,
+} from './strategies';
 export { renderCandidate, candidateHash, seedCandidateFrom, textHash64 } from './candidate';
 export {
   initGepaState,
@@ -49,9 +53,11 @@ export {
   type InitGepaArgs,
   type GepaCarry,
 } from './engine';
-export { summarize, progress } from './summary';
+export { summarize, progress, iterationOutcomes } from './summary';
+export { gepaOptimizer } from './optimizer';
+export { fillTrain, fillVal, countMissingTrain, countMissingVal } from './cache';
 export { driveGepa, type GepaDriver, type DriveOptions } from './drive';
 export { buildReflectionPrompt, parseReflection, truncateMiddle, capRecord, feedbackFor, type ParsedInstruction } from './reflection';
-export { frontierWeights, selectParent, currentBestIndex, addToFronts, buildFronts, createFronts } from './frontier';
+export { frontierWeights, currentBestIndex, addToFronts, buildFronts, createFronts } from './frontier';
 export { createSampler, minibatchAt, epochLength } from './sampler';
 export { findMerge, mergeSubset, mergeComponents, hasDesirableComponent, ancestorsOf, tripletKey, type MergePlan } from './merge';

@@ -3,7 +3,7 @@ import { account, summarizeLedger } from '../budget';
 import { renderCandidate } from './candidate';
 import { cumulativeSpend, stageSpend } from './engine';
 import { currentBestIndex, frontierWeights } from './frontier';
-import type { GepaProgress, GepaState, GepaSummary, SummaryCandidate } from './types';
+import type { GepaProgress, GepaState, GepaSummary, IterationOutcome, StageCounters, SummaryCandidate } from './types';
 
 function describe(state: GepaState, index: number): SummaryCandidate {
   const p = state.pool[index];
@@ -13,6 +13,24 @@ function describe(state: GepaState, index: number): SummaryCandidate {
     text: renderCandidate(p.candidate),
     valMean: p.valMean,
     valScores: [...p.valScores],
+    discoveredAtSpend: p.candidate.discoveredAtSpend,
+    origin: p.candidate.origin,
+  };
+}
+
+/** Why each iteration of this stage ended; the values add up to the stage's iterations between iterations. */
+export function iterationOutcomes(c: StageCounters): Record<IterationOutcome, number> {
+  const truncated = c.reflectionTruncations ?? 0;
+  return {
+    accepted: c.accepted,
+    'not-better': c.rejected,
+    'skipped-perfect-minibatch': c.skipped,
+    duplicate: c.duplicates,
+    'reflection-failed': c.reflectionFailures,
+    'reflection-malformed': c.reflectionRejections - truncated,
+    'reflection-truncated': truncated,
+    'merge-accepted': c.mergesAccepted,
+    'merge-rejected': c.mergesTried - c.mergesAccepted,
   };
 }
 
@@ -22,16 +40,22 @@ export function summarize(state: GepaState): GepaSummary {
   const means = state.pool.map((p) => p.valMean);
   const weights = frontierWeights(state.fronts, means);
   const { sinceImprovement: _s, idleStreak: _i, ...counts } = state.counters;
+  const seedIndex = state.pool.findIndex((p) => p.candidate.origin === 'seed');
   return {
+    optimizer: 'gepa',
     holder: state.holder,
     stopReason: state.stopReason,
     valIds: [...state.valIds],
     best: describe(state, currentBestIndex(means)),
+    seed: describe(state, seedIndex < 0 ? 0 : seedIndex),
     pool: state.pool.map((_, i) => describe(state, i)),
     frontier: weights.flatMap((w, i) => (w > 0 ? [{ id: state.pool[i].candidate.id, instances: w }] : [])),
     learningCurve: state.learningCurve.map((p) => ({ ...p })),
     ledger: summarizeLedger(state.ledger),
     counts,
+    outcomes: iterationOutcomes(state.counters),
+    iterations: state.counters.iterations,
+    accepted: state.counters.accepted,
     metricCalls: stageSpend(state),
     cumulativeMetricCalls: cumulativeSpend(state),
     iteration: state.iteration,
@@ -52,6 +76,7 @@ export function progress(state: GepaState): GepaProgress {
     case 'usd': spent = Object.values(acc.byModel).reduce((s, m) => s + m.first.usd, 0); break;
   }
   return {
+    optimizer: 'gepa',
     iteration: state.iteration,
     stageIterations: state.counters.iterations,
     phase: state.stopReason ? 'done' : state.inFlight ? state.inFlight.step : 'between-iterations',
@@ -64,5 +89,6 @@ export function progress(state: GepaState): GepaProgress {
     frontierSize,
     lastAccepted: state.lastAccepted ? { ...state.lastAccepted } : null,
     stopReason: state.stopReason,
+    outcomes: iterationOutcomes(state.counters),
   };
 }

@@ -1,6 +1,7 @@
 /** The data of the GEPA optimizer core: configuration, state, actions, results, summary. */
 import type { RngState } from '../random';
-import type { Grant, Ledger, LedgerSummary } from '../budget';
+import type { Grant, Ledger } from '../budget';
+import type { OptimizerProgress, OptimizerSummary } from '../optimizer/types';
 
 /** A program: named text components (instructions) in a fixed order, and its lineage. */
 export interface Candidate {
@@ -18,6 +19,8 @@ export interface Candidate {
 
 export type Selector = 'pareto' | 'current_best' | 'epsilon_greedy';
 export type ComponentSelector = 'round_robin' | 'all';
+export type BatchSamplerName = 'epoch_shuffled';
+export type AcceptanceName = 'strict_improvement' | 'improvement_or_equal';
 
 export interface GepaStopConfig {
   /** Iterations of this stage (proposals, skipped ones included). */
@@ -48,6 +51,10 @@ export interface GepaConfig {
   /** For epsilon_greedy: chance of a uniform pick from the pool. */
   epsilon: number;
   componentSelector: ComponentSelector;
+  /** How minibatches are drawn from the training ids (strategies.ts). Absent in states saved before it existed. */
+  batchSampler?: BatchSamplerName;
+  /** When a child's minibatch scores earn it a full validation (strategies.ts). Absent in older states. */
+  acceptance?: AcceptanceName;
   useMerge: boolean;
   /** Hard cap on accepted merges. */
   maxMerge: number;
@@ -204,6 +211,8 @@ export interface StageCounters {
   reflectionCalls: number;
   reflectionRejections: number;
   reflectionFailures: number;
+  /** Of reflectionRejections: cut off at the length limit (absent in states saved before it existed). */
+  reflectionTruncations?: number;
   /** Children whose text equals a pool candidate's (rejected without evaluation). */
   duplicates: number;
   mergesTried: number;
@@ -264,6 +273,8 @@ export interface LastAccepted {
 /** Everything the optimizer knows: plain JSON, so a run resumes exactly from a saved copy. */
 export interface GepaState {
   version: 1;
+  /** The optimizer interface's name of this state's optimizer (absent in states saved before it existed). */
+  optimizer: 'gepa';
   config: GepaConfig;
   holder: string;
   trainIds: string[];
@@ -294,7 +305,8 @@ export interface GepaState {
   stopReason: StopReason | null;
 }
 
-export interface GepaProgress {
+export interface GepaProgress extends OptimizerProgress {
+  optimizer: 'gepa';
   iteration: number;
   stageIterations: number;
   phase: InFlight['step'] | 'between-iterations' | 'done';
@@ -307,7 +319,20 @@ export interface GepaProgress {
   frontierSize: number;
   lastAccepted: LastAccepted | null;
   stopReason: StopReason | null;
+  outcomes: Record<IterationOutcome, number>;
 }
+
+/** Why an iteration ended: every iteration ends in exactly one of these. */
+export type IterationOutcome =
+  | 'accepted'
+  | 'not-better'
+  | 'skipped-perfect-minibatch'
+  | 'duplicate'
+  | 'reflection-failed'
+  | 'reflection-malformed'
+  | 'reflection-truncated'
+  | 'merge-accepted'
+  | 'merge-rejected';
 
 export interface SummaryCandidate {
   candidate: Candidate;
@@ -316,18 +341,23 @@ export interface SummaryCandidate {
   valMean: number;
   /** Aligned with GepaSummary.valIds. */
   valScores: number[];
+  discoveredAtSpend: number;
+  origin: Candidate['origin'];
 }
 
-export interface GepaSummary {
+/** The optimizer interface's summary, and GEPA's own: the frontier, the counters, the global iteration. */
+export interface GepaSummary extends OptimizerSummary {
+  optimizer: 'gepa';
   holder: string;
   stopReason: StopReason | null;
   valIds: string[];
   best: SummaryCandidate;
+  seed: SummaryCandidate;
   pool: SummaryCandidate[];
+  outcomes: Record<IterationOutcome, number>;
   /** Candidates on the pruned Pareto frontier with the number of instances they are (co-)best on. */
   frontier: Array<{ id: string; instances: number }>;
   learningCurve: LearningPoint[];
-  ledger: LedgerSummary;
   counts: Omit<StageCounters, 'sinceImprovement' | 'idleStreak'>;
   /** Metric calls of this stage and cumulatively over the state's stages. */
   metricCalls: number;

@@ -37,6 +37,8 @@ export interface EvaluateRequest {
   exampleIds: string[];
   /** The optimizer reads the outputs and feedback (they come back inline, capped). */
   needsText?: boolean;
+  /** With needsText: characters of output and input returned inline (the stage's default otherwise). */
+  textChars?: number;
 }
 
 /** One call to the optimizer's own model (GEPA: the reflector; OPRO: the optimizer LLM). */
@@ -87,6 +89,9 @@ export type GenerateOutcome =
 export type OptimizerResult =
   | { kind: 'evaluate'; /** Aligned with the action's requests. */ results: Array<Record<string, RolloutOutcome>> }
   | { kind: 'generate'; /** Aligned with the action's requests. */ outputs: GenerateOutcome[] };
+
+/** The stop reason every optimizer gives when `ctx.stopRequested` ended it (the stage then reports `stopped`). */
+export const STOP_REQUESTED = 'stop-requested';
 
 export interface OptimizerStepContext {
   nowMs: number;
@@ -155,6 +160,8 @@ export interface OptimizerProgress {
   bestValMean: number | null;
   poolSize: number;
   stopReason: string | null;
+  /** Why the iterations so far ended (as OptimizerSummary.outcomes; the one in flight is not counted yet). */
+  outcomes?: Record<string, number>;
 }
 
 /** The state fields the stage workflow relies on; the rest is the optimizer's own. */
