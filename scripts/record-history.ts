@@ -17,11 +17,9 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { DEFAULT_INSTRUCTION } from '../src/cli/commands/eval';
 import { drawSplits } from '../src/core/splits';
-import { createGateway } from '../src/llm/gateway';
-import { loadRegistry } from '../src/llm/registry';
-import { datasetsDir, packageVersion } from '../src/paths';
+import { createDeps } from '../src/activities';
+import { datasetsDir } from '../src/paths';
 import { startSimulator } from '../src/sim';
-import { LocalArtifactStore } from '../src/store/artifacts';
 import { startTemporal } from '../src/temporal/server';
 import { getTask } from '../src/tasks/registry';
 import { WorkflowTypes } from '../src/workers/names';
@@ -37,15 +35,7 @@ async function main(): Promise<void> {
   const server = await startTemporal({ log: (l) => process.stderr.write(`[temporal] ${l}\n`) });
   const sim = await startSimulator({ tasks: ['gsm8k'], port: 0, host: '127.0.0.1' });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lsl-record-'));
-  const registry = loadRegistry(undefined, {});
-  const deps = {
-    gateway: createGateway({ registry, cacheDir: path.join(work, 'cache'), env: { LSL_SIM_URL: sim.url } }),
-    registry,
-    store: new LocalArtifactStore(path.join(work, 'artifacts')),
-    datasetsDir: datasetsDir(),
-    runsDir: path.join(work, 'runs'),
-    version: packageVersion(),
-  };
+  const deps = createDeps({ home: work, env: {}, simUrl: sim.url, datasetsDir: datasetsDir() });
   const taskQueue = `record-history-${process.pid}`;
   const native = await NativeConnection.connect({ address: server.address });
   const worker = await createLslWorker({ connection: native, namespace: server.namespace, taskQueue, deps });

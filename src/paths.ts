@@ -10,10 +10,20 @@ export function datasetsDir(): string {
   return path.resolve(process.env.LSL_DATASETS_DIR ?? path.join(__dirname, '..', '..', 'shared', 'datasets'));
 }
 
+/** The directories below a home, with the environment's overrides (pure: the caller passes `env`). */
+export function homeLayout(home: string, env: NodeJS.ProcessEnv): { artifacts: string; responseCache: string; runs: string } {
+  return {
+    artifacts: env.LSL_ARTIFACTS_DIR ?? path.join(home, 'artifacts'),
+    responseCache: env.LSL_CACHE_DIR ?? path.join(home, 'cache', 'responses'),
+    runs: path.join(home, 'runs'),
+  };
+}
+
+/** The CLI's view: this process's home and overrides. */
 export const homePaths = {
-  artifacts: () => process.env.LSL_ARTIFACTS_DIR ?? path.join(lslHome(), 'artifacts'),
-  responseCache: () => process.env.LSL_CACHE_DIR ?? path.join(lslHome(), 'cache', 'responses'),
-  runs: () => path.join(lslHome(), 'runs'),
+  artifacts: () => homeLayout(lslHome(), process.env).artifacts,
+  responseCache: () => homeLayout(lslHome(), process.env).responseCache,
+  runs: () => homeLayout(lslHome(), process.env).runs,
 };
 
 /** lsl's version: the nearest package.json above this module. */

@@ -9,13 +9,11 @@ import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import type { ActivityDeps } from '../src/activities';
+import { createDeps, type ActivityDeps } from '../src/activities';
 import { DEFAULT_INSTRUCTION } from '../src/cli/commands/eval';
 import type { GepaConfigInput, GepaSummary } from '../src/core/gepa';
 import { drawSplits } from '../src/core/splits';
-import { createGateway } from '../src/llm/gateway';
-import { loadRegistry } from '../src/llm/registry';
-import { datasetsDir, packageVersion } from '../src/paths';
+import { datasetsDir } from '../src/paths';
 import { LocalArtifactStore } from '../src/store/artifacts';
 import { getTask } from '../src/tasks/registry';
 import type { GepaStageInput, GepaStageResult, GepaStageProgress } from '../src/workflows/gepa-stage';
@@ -35,15 +33,8 @@ export function removeTempDirs(): void {
 
 /** Activity dependencies of one worker: the shipped registry, sim models at `simUrl`, its own cache and store under `dir`. */
 export function stageDeps(simUrl: string, dir: string): ActivityDeps & { store: LocalArtifactStore } {
-  const registry = loadRegistry(undefined, {});
-  return {
-    gateway: createGateway({ registry, cacheDir: path.join(dir, 'cache'), env: { LSL_SIM_URL: simUrl } }),
-    registry,
-    store: new LocalArtifactStore(path.join(dir, 'artifacts')),
-    datasetsDir: datasetsDir(),
-    runsDir: path.join(dir, 'runs'),
-    version: packageVersion(),
-  };
+  const store = new LocalArtifactStore(path.join(dir, 'artifacts'));
+  return { ...createDeps({ home: dir, env: {}, simUrl, datasetsDir: datasetsDir(), store }), store };
 }
 
 export interface Gsm8kStageOptions {

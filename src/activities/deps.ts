@@ -1,16 +1,65 @@
-/** What activities need from the outside world, passed in so tests can give real but small ones. */
-import type { ModelRegistry } from '../llm/registry';
+/**
+ * What activities need from the outside world, assembled in ONE place (`createDeps`) for the
+ * worker, the CLI and the tests: the task registry, the model registry and gateway (with the
+ * simulator's URL when one runs in-process), the artifact store, the data and runs directories.
+ * Nothing below reads the process environment: the caller hands `env` in.
+ */
+import path from 'node:path';
+import { createGateway } from '../llm/gateway';
+import { loadRegistry, type ModelRegistry } from '../llm/registry';
 import type { ModelGateway } from '../llm/types';
-import type { ArtifactStore } from '../store/artifacts';
+import { homeLayout, packageVersion } from '../paths';
+import { LocalArtifactStore, type ArtifactStore } from '../store/artifacts';
+import { getTask, TASK_NAMES } from '../tasks/registry';
+import type { Task, TaskName } from '../tasks/types';
+
+/** The tasks activities can run, by name. */
+export interface TaskRegistry {
+  get(name: string): Task;
+  readonly names: readonly TaskName[];
+}
+
+export const builtinTasks: TaskRegistry = { get: getTask, names: TASK_NAMES };
 
 export interface ActivityDeps {
   gateway: ModelGateway;
   /** Model specs (no keys): for validating experiment configs in the worker. */
   registry: ModelRegistry;
+  tasks: TaskRegistry;
   store: ArtifactStore;
   datasetsDir: string;
-  /** Where experiment reports go (`<runsDir>/<experimentId>/report`). */
+  /** Where runs (and their reports) live: <home>/runs. */
   runsDir: string;
   /** The lsl version recorded with each experiment. */
   version: string;
+}
+
+export interface DepsOptions {
+  /** LSL_HOME: runs, the response cache and artifacts live below it. */
+  home: string;
+  /** Where API keys, `${VAR}` placeholders and the LSL_* overrides are read (the worker's environment). */
+  env: NodeJS.ProcessEnv;
+  /** A user model registry file on top of the shipped one. */
+  modelsFile?: string;
+  datasetsDir: string;
+  /** An artifact store to use instead of <home>/artifacts (tests share one between workers). */
+  store?: ArtifactStore;
+  /** The model simulator's URL, for the registry's `${LSL_SIM_URL}` (an in-process simulator). */
+  simUrl?: string;
+  tasks?: TaskRegistry;
+}
+
+export function createDeps(o: DepsOptions): ActivityDeps & { gateway: ReturnType<typeof createGateway> } {
+  const env = o.simUrl ? { ...o.env, LSL_SIM_URL: o.simUrl } : o.env;
+  const layout = homeLayout(o.home, env);
+  const registry = loadRegistry(o.modelsFile, env);
+  return {
+    gateway: createGateway({ registry, cacheDir: layout.responseCache, env }),
+    registry,
+    tasks: o.tasks ?? builtinTasks,
+    store: o.store ?? new LocalArtifactStore(layout.artifacts),
+    datasetsDir: path.resolve(o.datasetsDir),
+    runsDir: layout.runs,
+    version: packageVersion(),
+  };
 }

@@ -1,5 +1,4 @@
 /** Reading task data inside activities (workflows never touch the disk). */
-import { getTask } from '../tasks/registry';
 import type { PoolName, TaskExample } from '../tasks/types';
 import type { ActivityDeps } from './deps';
 
@@ -10,7 +9,7 @@ export async function findExample(deps: ActivityDeps, taskName: string, pool: Po
   const key = `${deps.datasetsDir}\0${taskName}\0${pool}`;
   let index = indexes.get(key);
   if (!index) {
-    const examples = await getTask(taskName).load(deps.datasetsDir, pool);
+    const examples = await deps.tasks.get(taskName).load(deps.datasetsDir, pool);
     index = new Map(examples.map((e) => [e.id, e]));
     indexes.set(key, index);
   }
@@ -23,7 +22,7 @@ export function createExampleActivities(deps: ActivityDeps) {
   return {
     /** Ids of a pool in file order, the first `limit` when given. */
     async listExampleIds(input: { task: string; pool: PoolName; limit?: number }): Promise<string[]> {
-      const examples = await getTask(input.task).load(deps.datasetsDir, input.pool);
+      const examples = await deps.tasks.get(input.task).load(deps.datasetsDir, input.pool);
       const ids = examples.map((e) => e.id);
       return input.limit !== undefined ? ids.slice(0, input.limit) : ids;
     },

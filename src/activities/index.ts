@@ -6,7 +6,7 @@ import { createResultActivities } from './results';
 import { createReflectActivities } from './reflect';
 import { createRolloutActivities } from './rollout';
 
-export type { ActivityDeps } from './deps';
+export { createDeps, builtinTasks, type ActivityDeps, type DepsOptions, type TaskRegistry } from './deps';
 export type { RolloutInput, RolloutRecord } from './rollout';
 export type { ReflectInput, ReflectOutput } from './reflect';
 

@@ -4,7 +4,6 @@
  * response cache, so a retried or re-run rollout never pays for its model call twice.
  */
 import { Context } from '@temporalio/activity';
-import { getTask } from '../tasks/registry';
 import type { PoolName } from '../tasks/types';
 import type { ActivityDeps } from './deps';
 import { findExample } from './examples';
@@ -46,7 +45,7 @@ export interface RolloutRecord {
 export function createRolloutActivities(deps: ActivityDeps) {
   return {
     async rollout(input: RolloutInput): Promise<RolloutRecord> {
-      const task = getTask(input.task);
+      const task = deps.tasks.get(input.task);
       const example = await findExample(deps, input.task, input.pool, input.exampleId);
       const messages = task.buildMessages(input.instruction, example);
       const res = await deps.gateway.chat(input.model, {

@@ -60,7 +60,6 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       const { startSimulator } = await import('../sim/server');
       const sim = await startSimulator({ port: 0, datasetsDir: datasetsDir(), latencyMs: opts.simLatencyMs });
       simUrl = sim.url;
-      process.env.LSL_SIM_URL = sim.url; // expanded by the gateway in this process's worker
       closers.push(() => sim.close());
       opts.log(`simulator: ${sim.url}`);
     }
@@ -83,7 +82,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
 
     if (opts.startWorker) {
       const native = await NativeConnection.connect({ address: server.address });
-      const worker: Worker = await createLslWorker({ connection: native, namespace: server.namespace, deps: defaultDeps() });
+      const worker: Worker = await createLslWorker({ connection: native, namespace: server.namespace, deps: defaultDeps({ simUrl }) });
       const running = worker.run();
       closers.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();

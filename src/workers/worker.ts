@@ -1,10 +1,8 @@
 /** Builds the lsl worker: all workflows, all activities, one task queue. Used by `lsl worker`, the embedded CLI mode and tests. */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
-import { createGateway } from '../llm/gateway';
-import { loadRegistry } from '../llm/registry';
-import { datasetsDir, homePaths, packageVersion } from '../paths';
-import { LocalArtifactStore } from '../store/artifacts';
+import { createDeps } from '../activities/deps';
+import { datasetsDir, lslHome } from '../paths';
 import { TASK_QUEUE } from './names';
 
 export interface WorkerOptions {
@@ -32,15 +30,10 @@ export async function createLslWorker(opts: WorkerOptions): Promise<Worker> {
   });
 }
 
-/** The production dependencies, from the environment (LSL_HOME, LSL_MODELS, LSL_DATASETS_DIR). */
-export function defaultDeps(opts: { modelsFile?: string } = {}): ActivityDeps & { gateway: ReturnType<typeof createGateway> } {
-  const registry = loadRegistry(opts.modelsFile ?? process.env.LSL_MODELS);
-  return {
-    gateway: createGateway({ registry, cacheDir: homePaths.responseCache() }),
-    registry,
-    store: new LocalArtifactStore(homePaths.artifacts()),
-    datasetsDir: datasetsDir(),
-    runsDir: homePaths.runs(),
-    version: packageVersion(),
-  };
+/**
+ * The production dependencies, from this process's environment (LSL_HOME, LSL_MODELS,
+ * LSL_DATASETS_DIR); `simUrl` when the CLI runs the simulator in-process.
+ */
+export function defaultDeps(opts: { simUrl?: string } = {}) {
+  return createDeps({ home: lslHome(), env: process.env, modelsFile: process.env.LSL_MODELS || undefined, datasetsDir: datasetsDir(), simUrl: opts.simUrl });
 }

@@ -7,7 +7,8 @@ import type { Optimizer, OptimizerStateBase } from './types';
 
 export const DEFAULT_OPTIMIZER = 'gepa';
 
-export const optimizers: Record<string, Optimizer<any>> = { // eslint-disable-line @typescript-eslint/no-explicit-any -- each entry has its own state type
+/** Each entry has its own state type. */
+export const optimizers: Record<string, Optimizer<any>> = {
   gepa: gepaOptimizer,
 };
 
