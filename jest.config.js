@@ -1,11 +1,31 @@
-/** One Temporal dev server for the whole suite (globalSetup); each test file starts its own worker. */
-module.exports = {
+/**
+ * Three projects, by test file name; `npm test` runs all of them:
+ * - `fast`: pure tests, no server, no child processes: seconds (`npm run test:fast`);
+ * - `slow`: no Temporal server either, but real Python sandboxes, Chromium, report rendering and
+ *   property runs (report-, sandbox-, gepa-property, math-verify-agreement, stats-reference);
+ * - `temporal`: one real dev server for the project (globalSetup); each file starts its own
+ *   worker (cli-, eval-, experiment-, optimize-, stage-).
+ */
+const TEMPORAL = '/tests/(cli|eval|experiment|optimize|stage)-[^/]*\\.test\\.ts$';
+const SLOW = '/tests/(report-[^/]*|sandbox-[^/]*|gepa-property|math-verify-agreement|stats-reference)\\.test\\.ts$';
+const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
-  testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
-  globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
-  globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
+  testTimeout: 180000,
+};
+module.exports = {
   testTimeout: 180000,
   maxWorkers: 2,
+  projects: [
+    { ...common, displayName: 'fast', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', TEMPORAL, SLOW] },
+    { ...common, displayName: 'slow', testRegex: SLOW },
+    {
+      ...common,
+      displayName: 'temporal',
+      testRegex: TEMPORAL,
+      globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
+      globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
+    },
+  ],
 };

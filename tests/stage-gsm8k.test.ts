@@ -88,3 +88,15 @@ test('every run of both stages stays under 10,000 history events', () => {
   // Continuing as new really splits the history: each run of the chain is shorter than the single run.
   expect(Math.max(...chained.runs.map((r) => r.events))).toBeLessThan(plain.runs[0].events);
 });
+
+test('every iteration of the stage ended in exactly one counted outcome, in the result, the summary and the progress query', async () => {
+  for (const { result: r, worker } of [plain, chained]) {
+    const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+    expect(sum(r.outcomes)).toBe(r.iterations);
+    expect(r.outcomes.accepted).toBe(r.accepted);
+    const summary = await worker.deps.store.getJson<{ outcomes: Record<string, number>; iterations: number }>(r.summaryKey);
+    expect(summary.outcomes).toEqual(r.outcomes);
+    expect(sum(summary.outcomes)).toBe(summary.iterations);
+  }
+  expect(chained.result.outcomes).toEqual(plain.result.outcomes);
+});

@@ -60,6 +60,9 @@ test('a stop signal ends the stage after the current iteration with a valid resu
 
   expect(r.stopReason).toBe('stop-requested');
   expect(r.iterations).toBeGreaterThanOrEqual(before.stageIterations);
+  // A stopped stage's iterations all ended in one counted outcome; the progress query counted them as they ended.
+  expect(Object.values(r.outcomes).reduce((a, b) => a + b, 0)).toBe(r.iterations);
+  expect(Object.values(before.outcomes).reduce((a, b) => a + b, 0)).toBe(before.stageIterations - 1);
   // The iteration in flight when the workflow saw the signal finishes, and no new one starts: at
   // most that iteration's one reflection comes after the signal in the history.
   const events = (await handle.fetchHistory()).events ?? [];
@@ -132,4 +135,6 @@ test('pause halts the stage (progress, search attribute and `lsl status` show it
   // Pausing changes when, not what: same pool, scores, curve and spend as the twin.
   expect(await poolOf(deps.store, r)).toEqual(await poolOf(deps.store, t));
   expect([r.bestCandidate, r.metricCalls, r.learningCurve]).toEqual([t.bestCandidate, t.metricCalls, t.learningCurve]);
+  expect(r.outcomes).toEqual(t.outcomes);
+  expect(Object.values(r.outcomes).reduce((a, b) => a + b, 0)).toBe(r.iterations);
 });

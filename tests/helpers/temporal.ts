@@ -33,7 +33,8 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-export async function startTestWorker(deps: ActivityDeps, opts: { taskQueue?: string } = {}): Promise<TestWorker> {
+/** A worker on its own task queue; `workflowBundlePath` replaces the suite's bundle (e.g. with a toy optimizer registered). */
+export async function startTestWorker(deps: ActivityDeps, opts: { taskQueue?: string; workflowBundlePath?: string } = {}): Promise<TestWorker> {
   if (!runtimeInstalled) {
     runtimeInstalled = true;
     try {
@@ -45,7 +46,7 @@ export async function startTestWorker(deps: ActivityDeps, opts: { taskQueue?: st
   const { address, namespace, bundlePath } = testServer();
   const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address });
-  const worker = await createLslWorker({ connection, namespace, taskQueue, deps, workflowBundlePath: bundlePath });
+  const worker = await createLslWorker({ connection, namespace, taskQueue, deps, workflowBundlePath: opts.workflowBundlePath ?? bundlePath });
   const running = worker.run();
   const client = await testClient();
   return {

@@ -14,8 +14,8 @@
  * not charged to the grant: a crash must not change where a run stops, or its result.
  */
 
-export type BudgetUnit = 'metricCalls' | 'iterations' | 'tokens' | 'usd';
-export const BUDGET_UNITS = ['metricCalls', 'iterations', 'tokens', 'usd'] as const satisfies readonly BudgetUnit[];
+export const BUDGET_UNITS = ['metricCalls', 'iterations', 'tokens', 'usd'] as const;
+export type BudgetUnit = (typeof BUDGET_UNITS)[number];
 
 export interface Grant { amount: number; unit: BudgetUnit }
 
@@ -108,7 +108,7 @@ function grantedAccount(ledger: Ledger, holder: string, op: string): HolderAccou
 /** Gives a holder its grant. A holder is granted once; its recorded usage so far counts against it. */
 export function grant(ledger: Ledger, holder: string, amount: number, unit: BudgetUnit = 'metricCalls'): void {
   checkAmount('grant', holder, amount);
-  if (!BUDGET_UNITS.includes(unit)) {
+  if (!(BUDGET_UNITS as readonly string[]).includes(unit)) {
     throw new Error(`ledger: unknown budget unit "${String(unit)}" for holder "${holder}" (use ${BUDGET_UNITS.join(', ')})`);
   }
   if ((unit === 'metricCalls' || unit === 'iterations') && !Number.isInteger(amount)) {

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { BUDGET_UNITS, type BudgetUnit } from '../budget';
-import { COMPONENT_SELECTORS, SELECTORS } from '../gepa';
+import { COMPONENT_SELECTORS, SELECTORS } from '../gepa/strategies';
 import { canonicalJson, fnv1a64Hex } from './canonical';
 import { ConfigError, problem, problemsFromZod, showValue, type ConfigProblem } from './problems';
 
@@ -27,7 +27,7 @@ export { BUDGET_UNITS, type BudgetUnit } from '../budget';
 export const REFLECTOR_STAGES = ['base', 'lsl', 'matched', 'small-only', 'cycles-small', 'cycles-large'] as const;
 export type ReflectorStage = (typeof REFLECTOR_STAGES)[number];
 
-export { SELECTORS, COMPONENT_SELECTORS } from '../gepa';
+export { COMPONENT_SELECTORS, SELECTORS } from '../gepa/strategies';
 
 /** The seed candidate: named components in the order they are rendered. */
 export interface SeedPrompt {

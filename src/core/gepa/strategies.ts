@@ -64,10 +64,11 @@ export const ACCEPTANCES: Record<AcceptanceName, Acceptance> = {
 };
 
 /** The names each config field accepts (for validation and for the experiment config's schema). */
-export const SELECTORS = Object.keys(PARENT_SELECTORS) as Selector[];
-export const COMPONENT_SELECTORS = Object.keys(COMPONENT_CHOOSERS) as ComponentSelector[];
-export const BATCH_SAMPLER_NAMES = Object.keys(BATCH_SAMPLERS) as BatchSamplerName[];
-export const ACCEPTANCE_NAMES = Object.keys(ACCEPTANCES) as AcceptanceName[];
+type Names<K> = [K, ...K[]];
+export const SELECTORS = Object.keys(PARENT_SELECTORS) as Names<Selector>;
+export const COMPONENT_SELECTORS = Object.keys(COMPONENT_CHOOSERS) as Names<ComponentSelector>;
+export const BATCH_SAMPLER_NAMES = Object.keys(BATCH_SAMPLERS) as Names<BatchSamplerName>;
+export const ACCEPTANCE_NAMES = Object.keys(ACCEPTANCES) as Names<AcceptanceName>;
 
 /** Picks the parent of the next reflective mutation (frontier weights computed on demand). */
 export function selectParent(selector: Selector, pool: readonly PoolEntry[], fronts: Fronts, rng: Rng, epsilon: number): number {
