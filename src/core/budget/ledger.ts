@@ -305,15 +305,8 @@ export interface AccountSummary {
 
 export interface LedgerSummary {
   holders: AccountSummary[];
-  totals: {
-    metricCalls: number;
-    redoneMetricCalls: number;
-    cacheHits: number;
-    iterations: number;
-    first: ModelUsage;
-    redone: ModelUsage;
-    byModel: Array<{ model: string; first: ModelUsage; redone: ModelUsage }>;
-  };
+  /** Every holder's counts added up. */
+  totals: Omit<AccountSummary, 'holder' | 'grant' | 'spentOfGrant' | 'reserved'>;
 }
 
 function addUsage(into: ModelUsage, u: ModelUsage): void {

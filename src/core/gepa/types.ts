@@ -1,7 +1,7 @@
 /** The data of the GEPA optimizer core: configuration, state, actions, results, summary. */
 import type { RngState } from '../random';
 import type { Grant, Ledger } from '../budget';
-import type { OptimizerProgress, OptimizerSummary } from '../optimizer/types';
+import type { GenerateOutcome, OptimizerProgress, OptimizerStepContext, OptimizerSummary, RolloutOutcome } from '../optimizer/types';
 
 /** A program: named text components (instructions) in a fixed order, and its lineage. */
 export interface Candidate {
@@ -133,28 +133,16 @@ export interface DoneAction { kind: 'done'; reason: StopReason }
 
 export type GepaAction = EvaluateAction | ReflectAction | DoneAction;
 
-/** One rollout's outcome. */
-export interface ExampleResult {
-  score: number;
-  feedback: string;
-  output: string;
-  input: string;
-  /** The rollout failed for a non-infrastructure reason; scored 0. */
-  failed?: boolean;
-}
+/** One rollout's outcome (the optimizer interface's; `failed`: a per-example refusal, scored 0). */
+export type ExampleResult = RolloutOutcome;
 
 export interface EvaluationResult { results: Record<string, ExampleResult> }
 
-export type ReflectionResult =
-  | { rawText: string; /** The model stopped at its length limit. */ truncated?: boolean }
-  | { error: string };
+/** The reflection's text (`truncated`: stopped at the length limit), or why there is none. */
+export type ReflectionResult = GenerateOutcome;
 
-export interface StepContext {
-  nowMs: number;
-  stopRequested?: boolean;
-  /** Dollars spent as the caller counts them; the larger of this and the ledger's is used. */
-  usdSpent?: number;
-}
+/** Clock, stop signal and dollars seen by nextAction (the larger of usdSpent and the ledger's counts). */
+export type StepContext = OptimizerStepContext;
 
 /**
  * A train result kept for reuse: the score, and what reflection needs (capped). Results of
