@@ -4,13 +4,14 @@
  * response cache, so a retried or re-run rollout never pays for its model call twice.
  */
 import { Context } from '@temporalio/activity';
-import type { PoolName } from '../tasks/types';
+import type { DataSplit } from '../tasks/types';
 import type { ActivityDeps } from './deps';
 import { findExample } from './examples';
 
 export interface RolloutInput {
   task: string;
-  pool: PoolName;
+  /** The data split the example is in. */
+  pool: DataSplit;
   exampleId: string;
   model: string;
   instruction: string;

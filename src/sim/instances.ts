@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { getTask, TASK_NAMES } from '../tasks/registry';
-import type { PoolName, Task, TaskExample } from '../tasks/types';
+import type { DataSplit, Task, TaskExample } from '../tasks/types';
 import { normalizeText, normalizeWithMap } from './text';
 import { WORLDS, worldKindFor, type InstanceFacts, type SimInstance, type WorldKind } from './world';
 
@@ -139,7 +139,7 @@ export async function buildInstanceIndex(datasetsDir: string, taskNames: readonl
   const index = new InstanceIndex();
   for (const name of taskNames) {
     const task = getTask(name);
-    const pools: PoolName[] = task.separatePools ? ['train', 'test'] : ['test'];
+    const pools: DataSplit[] = task.separatePools ? ['train', 'test'] : ['test'];
     for (const pool of pools) {
       let examples: TaskExample[];
       try {

@@ -15,7 +15,7 @@ import { assembleHumanEval, extractCode, type ExtractedCode } from './code-extra
 import { DatasetError, datasetFile, memoLoad, readJsonArray, readJsonl } from './files';
 import { instructionMessages } from './gsm8k';
 import { sharedSandboxPool, type SandboxPool } from './sandbox';
-import type { Grade, PoolName, Task, TaskExample, TaskName } from './types';
+import type { Grade, DataSplit, Task, TaskExample, TaskName } from './types';
 
 export const CODE_ANSWER_FORMAT = 'a complete Python function in a ```python fenced block';
 
@@ -97,7 +97,7 @@ function mbppExample(prefix: string, file: string, taskId: number, text: string,
   };
 }
 
-function byPool(examples: TaskExample[], pool: PoolName): TaskExample[] {
+function byPool(examples: TaskExample[], pool: DataSplit): TaskExample[] {
   return examples.filter((e) => (mbppSplit(e.meta!.taskId as number) === 'test') === (pool === 'test'));
 }
 
@@ -171,7 +171,7 @@ function codeTask(name: TaskName, files: string[], separatePools: boolean, loadA
     answerFormat: CODE_ANSWER_FORMAT,
     files,
     separatePools,
-    load: async (dir: string, pool: PoolName) => {
+    load: async (dir: string, pool: DataSplit) => {
       const all = await loadAll(dir);
       return separatePools ? byPool(all, pool) : all;
     },

@@ -1,7 +1,7 @@
 /** GSM8K (Cobbe et al. 2021): grade-school word problems with a `#### N` final answer. */
 import { datasetFile, memoLoad, readJsonl } from './files';
 import { gradeNumeric } from './numeric';
-import type { ChatMessage, PoolName, Task, TaskExample } from './types';
+import type { ChatMessage, DataSplit, Task, TaskExample } from './types';
 
 interface Gsm8kRow { question: string; answer: string }
 
@@ -34,7 +34,7 @@ export const gsm8kTask: Task = {
   answerFormat: 'end with a line "#### <number>"',
   files: ['gsm8k/train.jsonl', 'gsm8k/test.jsonl'],
   separatePools: true,
-  load: (dir: string, pool: PoolName) => load(dir, pool),
+  load: (dir: string, pool: DataSplit) => load(dir, pool),
   buildMessages: (instruction, ex) => instructionMessages(instruction, ex.question),
   grade: async (output, ex) => gradeNumeric(output, ex.gold),
 };

@@ -6,7 +6,7 @@
 import { DatasetError, datasetFile, memoLoad, readJsonl } from './files';
 import { instructionMessages } from './gsm8k';
 import { aimeGoldInteger, gradeAime, gradeMath } from './math-grader';
-import type { PoolName, Task, TaskExample } from './types';
+import type { DataSplit, Task, TaskExample } from './types';
 
 const BOXED_FORMAT = 'put the final answer in \\boxed{}';
 
@@ -80,7 +80,7 @@ export const math500Task: Task = {
   answerFormat: BOXED_FORMAT,
   files: ['math500/test.jsonl'],
   separatePools: false,
-  load: (dir: string, _pool: PoolName) => loadMath500(dir, 'test'),
+  load: (dir: string, _pool: DataSplit) => loadMath500(dir, 'test'),
   buildMessages: (instruction, ex) => instructionMessages(instruction, ex.question),
   grade: async (output, ex) => gradeMath(output, ex.gold),
 };
@@ -91,7 +91,7 @@ export const aime2024Task: Task = {
   answerFormat: `${BOXED_FORMAT} (an integer from 0 to 999)`,
   files: ['aime2024/test.jsonl'],
   separatePools: false,
-  load: (dir: string, _pool: PoolName) => loadAime2024(dir, 'test'),
+  load: (dir: string, _pool: DataSplit) => loadAime2024(dir, 'test'),
   buildMessages: (instruction, ex) => instructionMessages(instruction, ex.question),
   grade: async (output, ex) => gradeAime(output, ex.gold),
 };
@@ -102,7 +102,7 @@ export const aime2025Task: Task = {
   answerFormat: `${BOXED_FORMAT} (an integer from 0 to 999)`,
   files: ['aime2025/test.jsonl'],
   separatePools: false,
-  load: (dir: string, _pool: PoolName) => loadAime2025(dir, 'test'),
+  load: (dir: string, _pool: DataSplit) => loadAime2025(dir, 'test'),
   buildMessages: (instruction, ex) => instructionMessages(instruction, ex.question),
   grade: async (output, ex) => gradeAime(output, ex.gold),
 };

@@ -6,7 +6,7 @@
 import { DatasetError, datasetFile, memoLoad, readJsonArray, readJsonl } from './files';
 import { instructionMessages } from './gsm8k';
 import { gradeNumeric } from './numeric';
-import type { PoolName, Task, TaskExample } from './types';
+import type { DataSplit, Task, TaskExample } from './types';
 
 const NUMERIC_FORMAT = 'end with a line "#### <number>"';
 
@@ -80,7 +80,7 @@ export const svampTask: Task = {
   answerFormat: NUMERIC_FORMAT,
   files: ['svamp/SVAMP.json'],
   separatePools: false,
-  load: (dir: string, _pool: PoolName) => loadSvamp(dir, 'test'),
+  load: (dir: string, _pool: DataSplit) => loadSvamp(dir, 'test'),
   buildMessages: (instruction, ex) => instructionMessages(instruction, ex.question),
   grade: async (output, ex) => gradeNumeric(output, ex.gold, SVAMP_REL_TOL),
 };
@@ -91,7 +91,7 @@ export const gsmHardTask: Task = {
   answerFormat: NUMERIC_FORMAT,
   files: ['gsm-hard/gsmhardv2.jsonl'],
   separatePools: false,
-  load: (dir: string, _pool: PoolName) => loadGsmHard(dir, 'test'),
+  load: (dir: string, _pool: DataSplit) => loadGsmHard(dir, 'test'),
   buildMessages: (instruction, ex) => instructionMessages(instruction, ex.question),
   grade: async (output, ex) => gradeNumeric(output, ex.gold, Number.isInteger(Number(ex.gold)) ? 0 : GSM_HARD_REL_TOL),
 };

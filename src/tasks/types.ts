@@ -33,8 +33,12 @@ export interface Grade {
   details?: Record<string, unknown>;
 }
 
-/** A named pool of examples a split is drawn from (e.g. GSM8K has `train` and `test`). */
-export type PoolName = 'train' | 'test';
+/**
+ * A dataset's published data split (its train or test file; GSM8K has both), which an
+ * experiment's train/val/test splits are drawn from. Fields named `pool` in workflow and
+ * activity inputs hold one (their names stay: they are durable payloads).
+ */
+export type DataSplit = 'train' | 'test';
 
 export interface Task {
   name: TaskName;
@@ -43,8 +47,8 @@ export interface Task {
   answerFormat: string;
   /** Files (relative to the datasets dir) this task reads, checked by `lsl datasets verify`. */
   files: string[];
-  /** Loads a pool. Tasks with a single file return the same examples for both pools. */
-  load(datasetsDir: string, pool: PoolName): Promise<TaskExample[]>;
+  /** Loads a data split. Tasks with a single file return the same examples for both. */
+  load(datasetsDir: string, split: DataSplit): Promise<TaskExample[]>;
   /** True when `train` and `test` are different files (then test never overlaps train/val). */
   separatePools: boolean;
   /** The chat messages for one rollout: the instruction as system message, the problem as user message. */

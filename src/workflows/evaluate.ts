@@ -6,7 +6,7 @@
 import { setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { RolloutRecord } from '../activities';
 import { wilson } from '../core/stats';
-import type { PoolName } from '../tasks/types';
+import type { DataSplit } from '../tasks/types';
 import { SearchAttributes } from '../workers/names';
 import { progressQuery } from './control';
 import { rolloutActivity, rolloutTimeoutFor, runRollout, storage } from './rollouts';
@@ -16,8 +16,9 @@ export interface EvaluateInput {
   task: string;
   model: string;
   instruction: string;
-  pool: PoolName;
-  /** Explicit example ids; otherwise the pool's first `limit` (or all). */
+  /** The data split the examples come from. */
+  pool: DataSplit;
+  /** Explicit example ids; otherwise the split's first `limit` (or all). */
   ids?: string[];
   limit?: number;
   /** Samples per problem (K); default 1. */

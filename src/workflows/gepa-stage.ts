@@ -20,7 +20,7 @@ import {
   type GenerateOutcome, type Optimizer, type OptimizerEvaluateAction, type OptimizerGenerateAction,
   type OptimizerProgress, type OptimizerStart, type OptimizerStateBase, type OptimizerSummary, type RolloutOutcome,
 } from '../core/optimizer';
-import type { PoolName } from '../tasks/types';
+import type { DataSplit } from '../tasks/types';
 import { SearchAttributes } from '../workers/names';
 import { pauseSignal, progressQuery, resumeSignal, stopSignal } from './control';
 import { rolloutActivity, rolloutTimeoutFor, runRollout, storage } from './rollouts';
@@ -40,8 +40,8 @@ export interface StageInput {
   experimentId?: string;
   arm?: string;
   task: string;
-  /** Pool the train and val ids come from (GSM8K: 'train'; single-file tasks: either). */
-  pool: PoolName;
+  /** The data split the train and val ids come from (GSM8K: 'train'; single-file tasks: either). */
+  pool: DataSplit;
   taskModel: string;
   /** The optimizer's own model (GEPA: the reflector), which runs its generate actions. */
   reflector: string;
