@@ -10,16 +10,9 @@ import { loadRegistry, type ModelRegistry } from '../llm/registry';
 import type { ModelGateway } from '../llm/types';
 import { homeLayout, packageVersion } from '../paths';
 import { LocalArtifactStore, type ArtifactStore } from '../store/artifacts';
-import { getTask, TASK_NAMES } from '../tasks/registry';
-import type { Task, TaskName } from '../tasks/types';
+import { builtinTasks, type TaskRegistry } from '../tasks/registry';
 
-/** The tasks activities can run, by name. */
-export interface TaskRegistry {
-  get(name: string): Task;
-  readonly names: readonly TaskName[];
-}
-
-export const builtinTasks: TaskRegistry = { get: getTask, names: TASK_NAMES };
+export { builtinTasks, type TaskRegistry };
 
 export interface ActivityDeps {
   gateway: ModelGateway;

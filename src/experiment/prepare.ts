@@ -9,11 +9,12 @@ import {
 import { drawSplits } from '../core/splits';
 import type { ModelRegistry } from '../llm/registry';
 import { assertDatasetFiles } from '../tasks/datasets';
-import { getTask } from '../tasks/registry';
+import type { TaskRegistry } from '../tasks/registry';
 import { taskPoolSizes, validateConfigValue } from './load';
 
 export interface PrepareDeps {
   registry: ModelRegistry;
+  tasks: TaskRegistry;
   datasetsDir: string;
   /** The lsl version recorded with the run. */
   version: string;
@@ -21,7 +22,7 @@ export interface PrepareDeps {
 
 export async function prepareExperiment(deps: PrepareDeps, value: unknown): Promise<PreparedExperiment> {
   const { config } = await validateConfigValue(value, { registry: deps.registry, poolSizes: (t) => taskPoolSizes(t, deps.datasetsDir) });
-  const t = getTask(config.task);
+  const t = deps.tasks.get(config.task);
   assertDatasetFiles(deps.datasetsDir, t.files);
   const trainIds = (await t.load(deps.datasetsDir, 'train')).map((e) => e.id);
   const testIds = t.separatePools ? (await t.load(deps.datasetsDir, 'test')).map((e) => e.id) : trainIds;

@@ -32,3 +32,11 @@ export function getTask(name: string): Task {
   if (!task) throw new UnknownTaskError(`task '${name}' is not implemented yet`);
   return task;
 }
+
+/** The tasks a worker can run, by name: a dependency, so tests and embedders can add their own. */
+export interface TaskRegistry {
+  get(name: string): Task;
+  readonly names: readonly TaskName[];
+}
+
+export const builtinTasks: TaskRegistry = { get: getTask, names: TASK_NAMES };
