@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything lsl needs, from nothing: npm packages, the Temporal CLI (dev server + Web UI,
-# built once with Go and cached), Python 3 for the code sandbox, Chromium for the report test.
+# built once with Go and cached), Python 3 and bubblewrap for the code sandbox, Chromium for the report test.
 # Safe to re-run: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v python3 >/dev/null || need_apt+=(python3)
 [ "${LSL_SKIP_CHROMIUM:-}" = 1 ] || [ -x /usr/bin/chromium ] || need_apt+=(chromium)
-command -v unshare >/dev/null || need_apt+=(util-linux)
+command -v bwrap >/dev/null || need_apt+=(bubblewrap)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing ${need_apt[*]} with apt-get"

@@ -14,7 +14,7 @@
 import { assembleHumanEval, extractCode, type ExtractedCode } from './code-extract';
 import { DatasetError, datasetFile, memoLoad, readJsonArray, readJsonl } from './files';
 import { instructionMessages } from './gsm8k';
-import { sharedSandboxPool, type SandboxPool } from './sandbox';
+import { sharedSandboxPool, type RunOptions, type SandboxPool } from './sandbox';
 import type { Grade, DataSplit, Task, TaskExample, TaskName } from './types';
 
 export const CODE_ANSWER_FORMAT = 'a complete Python function in a ```python fenced block';
@@ -92,6 +92,9 @@ function mbppExample(prefix: string, file: string, taskId: number, text: string,
     meta: {
       taskId, split: mbppSplit(taskId), entryPoint,
       tests: [...(setupCode ? [setupCode] : []), ...tests].join('\n') + '\n',
+      // The setup part of `tests`, which the driver runs first (in the program's process when it
+      // builds objects of the program's own classes).
+      testSetup: setupCode,
       ...(challenge && challenge.length ? { challengeTests: challenge.map(unixLines) } : {}),
     },
   };
@@ -143,12 +146,23 @@ export async function gradeCode(output: string, ex: TaskExample, kind: 'humaneva
   }
   let program = found.code;
   let assembly: string | undefined;
+  // What the trusted driver runs: the tests, their setup, and for HumanEval the prompt, whose
+  // helpers (e.g. `poly` in HumanEval/32) the tests use: they stay the dataset's, not the model's.
+  const job: RunOptions = { tests, entryPoint };
   if (kind === 'humaneval') {
-    const assembled = assembleHumanEval(meta<string>(ex, 'prompt', 'the HumanEval prompt'), found, entryPoint);
+    const prompt = meta<string>(ex, 'prompt', 'the HumanEval prompt');
+    const assembled = assembleHumanEval(prompt, found, entryPoint);
     program = assembled.program;
     assembly = assembled.assembly;
+    job.prelude = prompt;
+  } else {
+    const setup = typeof ex.meta?.testSetup === 'string' ? ex.meta.testSetup : '';
+    if (setup && tests.startsWith(setup + '\n')) {
+      job.setup = setup;
+      job.tests = tests.slice(setup.length + 1);
+    }
   }
-  const result = await pool.run(program, { tests, ...CODE_GRADE_LIMITS });
+  const result = await pool.run(program, { ...job, ...CODE_GRADE_LIMITS });
   const feedback = result.passed ? 'all tests passed' : result.feedback + printed(result.stdout, result.stdoutTruncated);
   return {
     score: result.passed ? 1 : 0,
@@ -156,6 +170,9 @@ export async function gradeCode(output: string, ex: TaskExample, kind: 'humaneva
     feedback,
     details: {
       status: result.status, extracted: true, source: found.source, durationMs: result.durationMs,
+      isolation: result.isolation,
+      // 'process' mode (explicit opt-in): every report and summary must say the code ran unisolated.
+      ...(result.isolation === 'process' ? { unisolated: true } : {}),
       ...(assembly ? { assembly } : {}),
     },
   };

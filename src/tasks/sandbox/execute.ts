@@ -1,38 +1,59 @@
 /**
- * One sandboxed execution: a fresh work directory, a stripped environment, the bootstrap
- * (bootstrap.py) started in its own process group (and, in 'namespaces' mode, in new mount,
- * network and PID namespaces through util-linux `unshare`), capped output capture, a wall-clock
- * kill, and the verdict turned into a SandboxResult.
+ * One sandboxed execution. The worker starts the test driver (driver.py, trusted: it runs the
+ * task's tests and writes the verdict to fd 3); the driver starts the candidate process
+ * (candidate.py, untrusted: the model's program) under bubblewrap, or in opt-in 'process' mode as
+ * a plain process, and calls the program's functions across two pipes as plain data. Here: a
+ * fresh host directory, stripped environments, a wall-clock kill of the whole process group,
+ * capped capture of what the program prints, and the verdict turned into a SandboxResult.
  */
 import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SandboxError, type IsolationMode, type SandboxLimits, type SandboxResult, type SandboxStatus } from './types';
 
-export const BOOTSTRAP_PATH = path.join(__dirname, 'bootstrap.py');
+const HERE = __dirname;
+export const DRIVER_PATH = path.join(HERE, 'driver.py');
+/** The files the candidate process needs, mounted read-only at /lsl inside bubblewrap. */
+const CANDIDATE_FILES = ['candidate.py', 'wire.py', 'explain.py', 'guard.py'];
 
-/** How to start the bootstrap on this machine (chosen once by isolation.ts). */
+/** How to start programs on this machine (chosen once by isolation.ts). */
 export interface Launcher {
   isolation: IsolationMode;
+  /** The interpreter of the driver and of the candidate. */
   python: string;
-  /** Absolute path of `unshare` ('namespaces' mode). */
-  unshare?: string;
+  /** Absolute path of `bwrap` ('bwrap' mode). */
+  bwrap?: string;
+  /** bubblewrap arguments that mount the Python runtime read-only (and nothing else). */
+  runtimeMounts?: string[];
+}
+
+/** What the driver runs besides the program (all trusted task code). */
+export interface TestJob {
+  tests?: string;
+  /** Test setup code (MBPP's test_setup_code / test_imports), run before the tests. */
+  setup?: string;
+  /** Trusted code defining helpers the tests use (HumanEval's prompt), run in the driver. */
+  prelude?: string;
+  /** The function the tests call, proxied to the program even when the prelude defines it too. */
+  entryPoint?: string;
 }
 
 const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
-/** Verdict-channel bytes read at most: a verdict is a few KB; anything past this is spam. */
+const WORK = '/work';
+/** Verdict-channel bytes read at most: a verdict is a few KB. */
 const MAX_CHANNEL_BYTES = 1 << 20;
-/** After the bootstrap exits, how long leftover holders of its pipes get before we stop reading. */
+/** After the driver exits, how long leftover holders of its pipes get before we stop reading. */
 const CLOSE_GRACE_MS = 2000;
+/** The driver times itself; the worker's kill comes this much later, for a driver that hangs. */
+const DRIVER_GRACE_MS = 3000;
 
 let runCounter = 0;
 
 /**
  * A fresh uid per run when the worker is root: RLIMIT_NPROC then counts only this run's
- * processes, and files outside the work directory are not the program's to change. Spread by pid
- * so concurrent workers on one machine do not share uids.
+ * processes, and nothing outside the run belongs to it. Spread by pid so concurrent workers on one
+ * machine do not share uids.
  */
 function sandboxUid(): number | null {
   const range = sandboxUidRange();
@@ -48,13 +69,26 @@ export function sandboxUidRange(): [number, number] | null {
   return [first, first + 50_000];
 }
 
-function launchCommand(launcher: Launcher): [string, string[]] {
-  // -S: no site (standard library only, no .pth hooks of the machine); -B: no bytecode files.
-  const python = [launcher.python, '-S', '-B', BOOTSTRAP_PATH];
-  if (launcher.isolation === 'process') return [python[0], python.slice(1)];
-  if (!launcher.unshare) throw new SandboxError('namespaces mode needs the path of `unshare`');
-  const rootless = process.getuid?.() !== 0 ? ['--user', '--map-root-user'] : [];
-  return [launcher.unshare, [...rootless, '--mount', '--net', '--pid', '--fork', '--kill-child', '--mount-proc', '--', ...python]];
+/** The candidate's command line; the driver fills in {IN} and {OUT}, its two pipe ends. */
+function candidateCommand(launcher: Launcher, workdir: string, limits: SandboxLimits): string[] {
+  const py = [launcher.python, '-S', '-B'];
+  if (launcher.isolation === 'process') {
+    return [...py, path.join(HERE, 'candidate.py'), '{IN}', '{OUT}', '--guard', workdir];
+  }
+  if (!launcher.bwrap || !launcher.runtimeMounts) throw new SandboxError('bwrap mode needs the path of `bwrap` and the runtime mounts');
+  const files = CANDIDATE_FILES.flatMap((f) => ['--ro-bind', path.join(HERE, f), `/lsl/${f}`]);
+  return [
+    launcher.bwrap,
+    '--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--cap-drop', 'ALL',
+    ...launcher.runtimeMounts,
+    '--proc', '/proc',
+    '--dev', '/dev',
+    ...files,
+    '--size', String(limits.workdirMb * 1024 * 1024), '--tmpfs', WORK,
+    '--remount-ro', '/',
+    '--chdir', WORK,
+    '--', ...py, '/lsl/candidate.py', '{IN}', '{OUT}',
+  ];
 }
 
 /** Keeps the first `cap` bytes of a stream and counts the rest. */
@@ -75,14 +109,11 @@ class CappedBuffer {
 }
 
 interface ChannelRecord {
-  kind: 'verdict' | 'exit' | 'setup-error';
-  nonce: string;
+  kind: 'verdict' | 'sandbox-error';
   status?: SandboxStatus;
   feedback?: string;
   message?: string;
-  signal?: string;
-  code?: number;
-  cpuSeconds?: number;
+  cpuSeconds?: number | null;
 }
 
 function seconds(ms: number): string {
@@ -94,38 +125,52 @@ function tail(text: string, n = 600): string {
   return t.length <= n ? t : '...' + t.slice(t.length - n);
 }
 
-export async function execute(launcher: Launcher, program: string, tests: string | undefined, limits: SandboxLimits): Promise<SandboxResult> {
+/** Kills every process of `uid` (the 'process' mode's sweep: a setsid daemon left no group to kill). */
+export function killUid(uid: number): void {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.statSync(`/proc/${entry}`).uid === uid) process.kill(Number(entry), 'SIGKILL');
+    } catch { /* gone */ }
+  }
+}
+
+export async function execute(launcher: Launcher, program: string, job: TestJob, limits: SandboxLimits): Promise<SandboxResult> {
   const workdir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'lsl-sandbox-'));
+  const uid = sandboxUid();
   try {
-    const uid = sandboxUid();
     if (uid !== null) {
       await fs.promises.chown(workdir, uid, uid);
       await fs.promises.chmod(workdir, 0o700);
     }
-    return await launch(launcher, workdir, uid, program, tests, limits);
+    return await launch(launcher, workdir, uid, program, job, limits);
   } finally {
+    if (uid !== null && launcher.isolation === 'process') killUid(uid);
     await fs.promises.rm(workdir, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 
-function launch(launcher: Launcher, workdir: string, uid: number | null, program: string, tests: string | undefined,
+function launch(launcher: Launcher, workdir: string, uid: number | null, program: string, job: TestJob,
   limits: SandboxLimits): Promise<SandboxResult> {
-  const nonce = crypto.randomBytes(16).toString('hex');
-  const job = {
-    nonce, workdir, uid, program, tests: tests ?? null,
-    isolation: launcher.isolation,
-    guard: launcher.isolation === 'process',
-    limits: { cpuSeconds: limits.cpuSeconds, memoryMb: limits.memoryMb, fileSizeMb: limits.fileSizeMb, maxProcesses: limits.maxProcesses },
+  const inside = launcher.isolation === 'bwrap' ? WORK : workdir;
+  const driverJob = {
+    program, tests: job.tests ?? null, setup: job.setup ?? null, prelude: job.prelude ?? null, entryPoint: job.entryPoint ?? null,
+    command: candidateCommand(launcher, workdir, limits),
+    uid, workdir,
+    env: {
+      PATH: SANDBOX_PATH, LANG: 'C.UTF-8', PYTHONHASHSEED: '0', PYTHONDONTWRITEBYTECODE: '1',
+      PYTHONIOENCODING: 'utf-8', HOME: inside, TMPDIR: inside,
+    },
+    limits: {
+      timeoutMs: limits.timeoutMs, cpuSeconds: limits.cpuSeconds, memoryMb: limits.memoryMb,
+      fileSizeMb: limits.fileSizeMb, maxProcesses: limits.maxProcesses,
+    },
   };
-  const [cmd, args] = launchCommand(launcher);
-  const env = {
-    PATH: SANDBOX_PATH, LANG: 'C.UTF-8', PYTHONHASHSEED: '0', PYTHONDONTWRITEBYTECODE: '1',
-    PYTHONIOENCODING: 'utf-8', HOME: workdir, TMPDIR: workdir,
-  };
+  const env = { PATH: SANDBOX_PATH, LANG: 'C.UTF-8', PYTHONHASHSEED: '0', PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' };
   const started = performance.now();
 
   return new Promise<SandboxResult>((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: workdir, env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(launcher.python, ['-S', '-B', DRIVER_PATH], { cwd: workdir, env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
     const stdout = new CappedBuffer(limits.maxCapturedBytes);
     const stderr = new CappedBuffer(limits.maxCapturedBytes);
     const channel = new CappedBuffer(MAX_CHANNEL_BYTES);
@@ -138,7 +183,7 @@ function launch(launcher: Launcher, workdir: string, uid: number | null, program
       if (child.pid === undefined) return;
       try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
     };
-    const wallTimer = setTimeout(() => { timedOut = true; killGroup(); }, limits.timeoutMs);
+    const wallTimer = setTimeout(() => { timedOut = true; killGroup(); }, limits.timeoutMs + DRIVER_GRACE_MS);
     let graceTimer: NodeJS.Timeout | undefined;
 
     const onOutput = (buf: CappedBuffer) => (chunk: Buffer) => {
@@ -151,12 +196,11 @@ function launch(launcher: Launcher, workdir: string, uid: number | null, program
     child.stdout!.on('data', onOutput(stdout));
     child.stderr!.on('data', onOutput(stderr));
     (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => channel.push(chunk));
-    child.stdin!.on('error', () => { /* the program may exit before reading all of its job */ });
-    child.stdin!.end(JSON.stringify(job));
+    child.stdin!.on('error', () => { /* it may exit before reading all of its job */ });
+    child.stdin!.end(JSON.stringify(driverJob));
 
     child.on('error', (err) => { spawnError = err; });
     child.on('exit', () => {
-      // Leftover processes of the group (process mode; in namespaces mode the PID namespace is gone).
       killGroup();
       graceTimer = setTimeout(() => {
         for (const s of [child.stdout, child.stderr, child.stdio[3]]) (s as NodeJS.ReadableStream & { destroy(): void } | null)?.destroy();
@@ -171,18 +215,18 @@ function launch(launcher: Launcher, workdir: string, uid: number | null, program
       clearTimeout(wallTimer);
       if (graceTimer) clearTimeout(graceTimer);
       if (spawnError) {
-        reject(new SandboxError(`cannot start the sandbox (${cmd}): ${spawnError.message}`));
+        reject(new SandboxError(`cannot start the sandbox's test driver (${launcher.python}): ${spawnError.message}`));
         return;
       }
-      const records = parseChannel(channel.text(), nonce);
-      const setupError = records.find((r) => r.kind === 'setup-error');
-      if (setupError && !timedOut) {
-        reject(new SandboxError(`sandbox setup failed (${launcher.isolation} mode): ${setupError.message}${stderr.total ? `; stderr: ${tail(stderr.text(), 300)}` : ''}`));
+      const records = parseChannel(channel.text());
+      const startError = records.find((r) => r.kind === 'sandbox-error');
+      if (startError && !timedOut) {
+        reject(new SandboxError(`the sandbox could not start (${launcher.isolation} mode, an infrastructure fault, retryable): ` +
+          `${startError.message}${stderr.total ? `; stderr: ${tail(stderr.text(), 300)}` : ''}`));
         return;
       }
       const verdict = records.find((r) => r.kind === 'verdict');
-      const exit = records.find((r) => r.kind === 'exit');
-      const { status, feedback } = decide({ timedOut, outputExceeded, verdict, exit, limits, stderrText: stderr.text() });
+      const { status, feedback } = decide(timedOut, outputExceeded, verdict, limits, stderr.text());
       resolve({
         passed: status === 'passed',
         status,
@@ -192,47 +236,32 @@ function launch(launcher: Launcher, workdir: string, uid: number | null, program
         stderr: stderr.text(),
         stdoutTruncated: stdout.truncated,
         stderrTruncated: stderr.truncated,
-        cpuSeconds: typeof exit?.cpuSeconds === 'number' ? exit.cpuSeconds : null,
+        cpuSeconds: typeof verdict?.cpuSeconds === 'number' ? verdict.cpuSeconds : null,
+        isolation: launcher.isolation,
       });
     }
   });
 }
 
-function parseChannel(text: string, nonce: string): ChannelRecord[] {
+function parseChannel(text: string): ChannelRecord[] {
   const out: ChannelRecord[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
       const rec = JSON.parse(line) as ChannelRecord;
-      if (rec && rec.nonce === nonce) out.push(rec);
-    } catch { /* not ours */ }
+      if (rec && typeof rec === 'object') out.push(rec);
+    } catch { /* cut short by a kill */ }
   }
   return out;
 }
 
-interface Outcome {
-  timedOut: boolean;
-  outputExceeded: boolean;
-  verdict?: ChannelRecord;
-  exit?: ChannelRecord;
-  limits: SandboxLimits;
-  stderrText: string;
-}
-
-function decide(o: Outcome): { status: SandboxStatus; feedback: string } {
-  if (o.timedOut) return { status: 'timeout', feedback: `timed out after ${seconds(o.limits.timeoutMs)} s` };
-  if (o.outputExceeded) {
-    return { status: 'output_limit', feedback: `the program wrote more than ${o.limits.maxOutputBytes} bytes of output and was killed` };
+function decide(timedOut: boolean, outputExceeded: boolean, verdict: ChannelRecord | undefined, limits: SandboxLimits,
+  stderrText: string): { status: SandboxStatus; feedback: string } {
+  if (outputExceeded) {
+    return { status: 'output_limit', feedback: `the program wrote more than ${limits.maxOutputBytes} bytes of output and was killed` };
   }
-  if (o.verdict?.status && typeof o.verdict.feedback === 'string') return { status: o.verdict.status, feedback: o.verdict.feedback };
-  const stderrTail = o.stderrText.trim() ? `\nstderr: ${tail(o.stderrText)}` : '';
-  const exit = o.exit;
-  if (exit) {
-    const cpuLimitHit = exit.signal === 'SIGXCPU' ||
-      (exit.signal === 'SIGKILL' && typeof exit.cpuSeconds === 'number' && exit.cpuSeconds >= o.limits.cpuSeconds - 0.05);
-    if (cpuLimitHit) return { status: 'timeout', feedback: `CPU time limit of ${o.limits.cpuSeconds} s exceeded` };
-    if (exit.signal) return { status: 'error', feedback: `the program was killed by ${exit.signal} before its tests finished${stderrTail}` };
-    return { status: 'error', feedback: `the program ended its process (exit code ${exit.code}) before its tests finished${stderrTail}` };
-  }
-  return { status: 'error', feedback: `the sandbox process ended without a verdict${stderrTail}` };
+  if (verdict?.status && typeof verdict.feedback === 'string') return { status: verdict.status, feedback: verdict.feedback };
+  if (timedOut) return { status: 'timeout', feedback: `timed out after ${seconds(limits.timeoutMs)} s` };
+  const stderrTail = stderrText.trim() ? `\nstderr: ${tail(stderrText)}` : '';
+  return { status: 'error', feedback: `the test driver ended without a verdict${stderrTail}` };
 }

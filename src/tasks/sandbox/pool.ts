@@ -8,6 +8,7 @@ export const DEFAULT_LIMITS: Omit<SandboxLimits, 'cpuSeconds'> = {
   timeoutMs: 10_000,
   memoryMb: 1024,
   fileSizeMb: 16,
+  workdirMb: 64,
   maxProcesses: 32,
   maxCapturedBytes: 64 * 1024,
   maxOutputBytes: 8 * 1024 * 1024,
@@ -18,7 +19,7 @@ export interface SandboxPoolOptions {
   concurrency?: number;
   /** Default limits for this pool's runs (each run may override them). */
   limits?: Partial<SandboxLimits>;
-  /** Default: env LSL_SANDBOX_ISOLATION, else 'auto' (namespaces when they work). */
+  /** Default: env LSL_SANDBOX_ISOLATION, else 'bwrap' ('process' runs unisolated: explicit opt-in only). */
   isolation?: IsolationRequest;
   /** Default: env LSL_SANDBOX_PYTHON, else detected. */
   python?: string;
@@ -41,7 +42,7 @@ export function resolveLimits(...layers: (Partial<SandboxLimits> | undefined)[])
   for (const layer of layers) {
     if (!layer) continue;
     for (const [k, v] of Object.entries(layer)) {
-      if (v === undefined || k === 'tests') continue;
+      if (v === undefined || ['tests', 'setup', 'prelude', 'entryPoint'].includes(k)) continue;
       if (!(k in DEFAULT_LIMITS) && k !== 'cpuSeconds') throw new SandboxError(`unknown sandbox limit '${k}'`);
       positive(k, v as number);
       (merged as Record<string, number>)[k] = v as number;
@@ -81,12 +82,12 @@ export function createSandboxPool(options: SandboxPoolOptions = {}): SandboxPool
     concurrency,
     info: async () => (await detectIsolation(isolation, python)).info,
     async run(program, opts = {}) {
-      const { tests, ...overrides } = opts;
+      const { tests, setup, prelude, entryPoint, ...overrides } = opts;
       const limits = resolveLimits(options.limits, overrides);
       const { launcher } = await detectIsolation(isolation, python);
       await acquire();
       try {
-        return await execute(launcher, program, tests, limits);
+        return await execute(launcher, program, { tests, setup, prelude, entryPoint }, limits);
       } finally {
         release();
       }

@@ -11,6 +11,8 @@ export interface SandboxLimits {
   memoryMb: number;
   /** RLIMIT_FSIZE: the largest file the program may write. */
   fileSizeMb: number;
+  /** Size of the program's work directory (a tmpfs under bubblewrap). */
+  workdirMb: number;
   /** RLIMIT_NPROC budget: processes the program may have at once (itself included). */
   maxProcesses: number;
   /** Bytes of stdout and of stderr kept in the result; the rest is drained and dropped. */
@@ -21,12 +23,19 @@ export interface SandboxLimits {
 
 export interface RunOptions extends Partial<SandboxLimits> {
   /**
-   * Test code run after the program in the same module namespace, with each `assert` rewritten
-   * to report the values of both sides. Without tests the program runs as `__main__` and passes
+   * Test code, run by the trusted driver (never in the program's process), with each `assert`
+   * rewritten to report the values of both sides; the names it uses that the program defines are
+   * calls into the program's process. Without tests the program runs as `__main__` and passes
    * when it ends normally; with tests it runs as module `solution`, so a model's
    * `if __name__ == "__main__":` demo block (often reading input()) is skipped.
    */
   tests?: string;
+  /** Test setup code run before the tests (in the driver; in the program's process when it uses the program's classes). */
+  setup?: string;
+  /** Trusted code run in the driver before the tests (HumanEval's prompt, whose helpers the tests use). */
+  prelude?: string;
+  /** The function the tests call: always the program's, even when the prelude defines it too. */
+  entryPoint?: string;
 }
 
 export interface SandboxResult {
@@ -39,11 +48,14 @@ export interface SandboxResult {
   stderr: string;
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
-  /** CPU seconds of the program's main process, when the supervisor could report them. */
+  /** CPU seconds of the program's process (and its children), when the driver could report them. */
   cpuSeconds: number | null;
+  /** How the program was isolated: 'process' means it ran unisolated (explicit opt-in). */
+  isolation: IsolationMode;
 }
 
-export type IsolationMode = 'namespaces' | 'process';
+/** 'bwrap': bubblewrap (the only real isolation); 'process': unisolated, only on explicit opt-in. */
+export type IsolationMode = 'bwrap' | 'process';
 
 /** What the sandbox guarantees on this machine (detected once per process). */
 export interface SandboxInfo {
@@ -54,8 +66,8 @@ export interface SandboxInfo {
   network: string;
   filesystem: string;
   processes: string;
-  /** Why the stronger mode was not used, when it was not. */
-  fallbackReason?: string;
+  /** True in 'process' mode: every report and summary must say the code ran unisolated. */
+  unisolated: boolean;
 }
 
 /** The sandbox itself failed (not the program): cannot spawn, cannot set up isolation. */
