@@ -7,6 +7,7 @@
 import { datasetsDir } from '../src/paths';
 import { checkReferenceSolutions } from '../src/tasks/check';
 import { humanevalTask, mbppSanitizedTask, mbppTask } from '../src/tasks/code';
+import type { Task } from '../src/tasks/types';
 
 const dir = datasetsDir();
 
@@ -20,4 +21,27 @@ describe('reference solutions pass in the sandbox', () => {
     expect(r.failures).toEqual([]);
     expect(r).toMatchObject({ task: task.name, total: count, passed: count, failedIds: [] });
   }, 300_000);
+});
+
+/** One generic wrong answer: the entry point returns an object equal (and less, and greater) to anything. */
+function alwaysEqual(entryPoint: string): string {
+  return '```python\nclass Anything:\n' +
+    ['__eq__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__'].map((m) => `    def ${m}(self, other): return ${m !== '__ne__'}\n`).join('') +
+    '    def __bool__(self): return True\n    def __hash__(self): return 0\n    def __abs__(self): return 0\n' +
+    '    def __sub__(self, other): return 0\n    def __rsub__(self, other): return 0\n    def __len__(self): return 0\n' +
+    `def ${entryPoint}(*args, **kwargs):\n    return Anything()\n\`\`\``;
+}
+
+describe('no wrong solution passes', () => {
+  test.each([
+    [humanevalTask, 164],
+    [mbppTask, 500],
+  ] as [Task, number][])('one always-equal answer passes 0 of %s\'s test problems', async (task, count) => {
+    const examples = await task.load(dir, 'test');
+    expect(examples).toHaveLength(count);
+    const grades = await Promise.all(examples.map((ex) => task.grade(alwaysEqual(ex.meta!.entryPoint as string), ex)));
+    expect(examples.filter((_, i) => grades[i].score > 0).map((e) => e.id)).toEqual([]);
+    // Each failure is a verdict a reflecting model can use, not a crash of the grader.
+    expect(grades.filter((g) => /expected a built-in value/.test(g.feedback)).length).toBeGreaterThan(count * 0.9);
+  }, 600_000);
 });

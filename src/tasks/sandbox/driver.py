@@ -453,8 +453,6 @@ def judge(job, candidate, trusted, names, entry, tests):
         return {"status": status, "phase": "tests", "feedback": feedback}
     if outcome is not None:
         return {"status": outcome[0], "phase": "tests", "feedback": outcome[1]}
-    if candidate.calls == 0:
-        return {"status": "failed", "phase": "tests", "feedback": "the tests never called the program"}
     return {"status": "passed", "phase": "tests", "feedback": "all tests passed"}
 
 

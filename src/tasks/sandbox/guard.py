@@ -1,5 +1,6 @@
 """'process' isolation only (explicit opt-in, reported as unisolated): a Python audit hook in the
-candidate's process that blocks the network, writes outside the work directory, directory
+candidate's process that blocks the network, writes outside the work directory, reads outside it
+and the Python runtime, directory
 handles outside it (the way around a path check through `dir_fd=`), starting programs, ctypes,
 and the introspection that could reach the hook itself (gc, tracing, rewriting functions). The
 hook never runs the program's code (no __fspath__, no str-subclass methods), so no frame of it is
@@ -19,6 +20,9 @@ def install(workdir):
     O_PATH, O_DIRECTORY = 0o10000000, 0o200000
     root = _readlink("/proc/self/cwd") if workdir == "." else workdir
     root = root.rstrip("/")
+    # Reading is allowed in the work directory and the Python runtime only (not the datasets, the
+    # project or LSL_HOME): the directories on sys.path when the hook is installed.
+    readable = tuple(sorted({_readlink("/proc/self/cwd") if p in ("", ".") else p for p in sys.path if _isinstance(p, _str)}))
     write_flags = posix.O_WRONLY | posix.O_RDWR | posix.O_CREAT | posix.O_TRUNC | posix.O_APPEND
     path_events = frozenset({"os.remove", "os.rename", "os.mkdir", "os.rmdir", "os.chmod", "os.chown",
                              "os.symlink", "os.link", "os.truncate", "os.utime", "shutil.rmtree", "shutil.move",
@@ -56,6 +60,12 @@ def install(workdir):
     def inside(path):
         real = resolved(path)
         return real is None or real == root or real.startswith(root + "/") or real == "/dev/null"
+
+    def readable_path(path):
+        real = resolved(path)
+        if real is None or real in ("/dev/null", "/dev/urandom", "/dev/zero") or real.startswith("/proc/self/"):
+            return True
+        return any(real == r or real.startswith(r.rstrip("/") + "/") for r in readable)
 
     def is_directory(path):
         try:
@@ -119,6 +129,10 @@ def install(workdir):
                     raise PermissionError("writing outside the sandbox directory is blocked: %r" % (path,))
                 if is_directory(path):
                     raise PermissionError("opening a directory outside the sandbox directory is blocked: %r" % (path,))
+                if not readable_path(path):
+                    raise PermissionError("reading outside the sandbox directory and the Python runtime is blocked: %r" % (path,))
+        elif event in ("os.listdir", "os.scandir") and args and args[0] is not None and type(args[0]) is not _int and not inside(args[0]) and not readable_path(args[0]):
+            raise PermissionError("listing directories outside the sandbox directory is blocked: %r" % (args[0],))
         elif event in path_events:
             for path in args[:2]:
                 if type(path) is not _int and path is not None and not inside(path):
