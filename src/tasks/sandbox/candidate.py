@@ -28,9 +28,10 @@ def failure(err, what):
     if isinstance(err, MemoryError):
         return {"ok": False, "status": "oom", "feedback": "MemoryError %s: the memory limit was exceeded" % what}
     if isinstance(err, SystemExit):
+        code = explain.safe_repr(err.code)
         return {"ok": False, "status": "error",
-                "feedback": "the program called exit(%s) %s" % (explain.safe_repr(err.code), what)}
-    return {"ok": False, "status": "error", "feedback": "%s: %s" % (what, explain.describe_exception(err, ("setup.py", "solution.py")))}
+                "feedback": "called exit(%s)" % code if what == "raised" else "the program called exit(%s) %s" % (code, what)}
+    return {"ok": False, "status": "error", "feedback": "%s %s" % (what, explain.describe_exception(err, ("setup.py", "solution.py")))}
 
 
 def describe_name(namespace, name):

@@ -289,8 +289,10 @@ class Candidate:
         if type(reply) is not dict or reply.get("ok") is not True:
             status = reply.get("status") if type(reply) is dict else None
             feedback = reply.get("feedback") if type(reply) is dict else None
+            if status == "oom":
+                feedback = "raised MemoryError: memory limit of %d MB exceeded" % self.job["limits"]["memoryMb"]
             self.fail("oom" if status == "oom" else "failed",
-                      "%s %s" % (shown, feedback if type(feedback) is str else "failed"))
+                      "%s %s%s" % (shown, feedback if type(feedback) is str else "failed", test_line()))
             raise CandidateFailure()
         try:
             return wire.decode(reply.get("value"), handles=wire.Handle if new else None)
@@ -309,6 +311,14 @@ class Candidate:
             except OSError:
                 pass
             self.wait(2.0)
+
+
+def test_line():
+    """Where in the tests the failing call was made (the innermost frame of tests.py)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename != "tests.py":
+        frame = frame.f_back
+    return "" if frame is None else "\n  at " + explain.frame_line("tests.py", frame.f_lineno)
 
 
 def count_processes(uid):
@@ -376,6 +386,8 @@ def judge(job, candidate, trusted, names, entry, tests):
     if loaded.get("ok") is not True:
         status = "oom" if loaded.get("status") == "oom" else "error"
         feedback = loaded.get("feedback")
+        if status == "oom":
+            feedback = "MemoryError while loading the program: memory limit of %d MB exceeded" % job["limits"]["memoryMb"]
         return {"status": status, "phase": loaded.get("phase") or "program",
                 "feedback": feedback if type(feedback) is str else "the program failed to load"}
     if tests is None:
