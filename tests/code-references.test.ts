@@ -1,8 +1,10 @@
 /**
  * Every reference solution passes its own tests through the real sandbox (pool at full
  * concurrency): HumanEval 164/164, MBPP sanitized 427/427, MBPP full 974/974. No upstream
- * defect needed an exception. About a minute on 2 idle cores (MBPP 123's reference alone needs
- * 3.7 CPU seconds).
+ * defect needed an exception; the documented crossing rules (src/tasks/sandbox/wire.py, driver.py)
+ * cover the references that return a Counter or an re.Match, pass a built-in type, or build
+ * objects of their own classes (MBPP 88, 533, 601, 367, 927, ...). A few minutes on 2 idle cores.
+ * And one generic wrong answer (an always-equal object) passes none of the test problems.
  */
 import { datasetsDir } from '../src/paths';
 import { checkReferenceSolutions } from '../src/tasks/check';
@@ -13,14 +15,14 @@ const dir = datasetsDir();
 
 describe('reference solutions pass in the sandbox', () => {
   test.each([
-    [humanevalTask, 164],
-    [mbppSanitizedTask, 427],
-    [mbppTask, 974],
-  ])('%s', async (task, count) => {
+    ['humaneval', humanevalTask, 164],
+    ['mbpp-sanitized', mbppSanitizedTask, 427],
+    ['mbpp', mbppTask, 974],
+  ] as [string, Task, number][])('%s', async (_name, task, count) => {
     const r = await checkReferenceSolutions(task, dir);
     expect(r.failures).toEqual([]);
     expect(r).toMatchObject({ task: task.name, total: count, passed: count, failedIds: [] });
-  }, 300_000);
+  }, 900_000);
 });
 
 /** One generic wrong answer: the entry point returns an object equal (and less, and greater) to anything. */
@@ -34,9 +36,9 @@ function alwaysEqual(entryPoint: string): string {
 
 describe('no wrong solution passes', () => {
   test.each([
-    [humanevalTask, 164],
-    [mbppTask, 500],
-  ] as [Task, number][])('one always-equal answer passes 0 of %s\'s test problems', async (task, count) => {
+    ['HumanEval', humanevalTask, 164],
+    ['MBPP', mbppTask, 500],
+  ] as [string, Task, number][])('one always-equal answer passes 0 of %s\'s test problems', async (_name, task, count) => {
     const examples = await task.load(dir, 'test');
     expect(examples).toHaveLength(count);
     const grades = await Promise.all(examples.map((ex) => task.grade(alwaysEqual(ex.meta!.entryPoint as string), ex)));

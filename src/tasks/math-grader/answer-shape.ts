@@ -25,22 +25,23 @@ export function textKey(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-export function answerShape(normalized: string, isText = false): AnswerShape {
+export function answerShape(normalized: string, isText = false, check: () => void = () => undefined): AnswerShape {
+  check();
   const s = normalized.trim();
   if (isText) return { kind: 'text', text: s };
 
   const matrix = MATRIX.exec(s);
   if (matrix) {
     const rows = matrix[2].split('\\\\').map((r) => r.trim()).filter((r) => r.length > 0);
-    return { kind: 'matrix', rows: rows.map((r) => r.split('&').map((cell) => answerShape(cell))) };
+    return { kind: 'matrix', rows: rows.map((r) => r.split('&').map((cell) => answerShape(cell, false, check))) };
   }
 
   const union = splitTopLevel(s, '\\cup');
-  if (union.length > 1) return { kind: 'union', parts: union.map((p) => answerShape(p)) };
+  if (union.length > 1) return { kind: 'union', parts: union.map((p) => answerShape(p, false, check)) };
 
   const commas = splitTopLevel(s, ',');
   if (commas.length > 1 && commas.every((p) => p.trim().length > 0)) {
-    return { kind: 'list', items: commas.flatMap((p) => expandPlusMinus(p)).map((p) => answerShape(p)) };
+    return { kind: 'list', items: commas.flatMap((p) => expandPlusMinus(p, check)).map((p) => answerShape(p, false, check)) };
   }
 
   const eq = splitTopLevel(s, '=');
@@ -50,30 +51,34 @@ export function answerShape(normalized: string, isText = false): AnswerShape {
 
   // `x \in [-2,7]`: the membership names the variable; the answer is the set.
   const member = splitTopLevel(s, '\\in');
-  if (member.length === 2 && /^[a-zA-Z]$/.test(member[0].trim()) && member[1].trim()) return answerShape(member[1].trim());
+  if (member.length === 2 && /^[a-zA-Z]$/.test(member[0].trim()) && member[1].trim()) return answerShape(member[1].trim(), false, check);
 
   const group = outerGroup(s);
   if (group) {
     const items = splitTopLevel(group.inner, ',');
     if (group.open === '\\{') {
-      return { kind: 'set', items: group.inner.trim() ? items.flatMap((p) => expandPlusMinus(p)).map((p) => answerShape(p)) : [] };
+      return { kind: 'set', items: group.inner.trim() ? items.flatMap((p) => expandPlusMinus(p, check)).map((p) => answerShape(p, false, check)) : [] };
     }
     if (items.length === 1) {
       // `(5)` is 5 and `(C)` is C; a one-element closed bracket `[5]` stays as written.
-      if (group.open === '(' && group.close === ')') return answerShape(group.inner);
+      if (group.open === '(' && group.close === ')') return answerShape(group.inner, false, check);
     } else if (items.every((p) => p.trim().length > 0)) {
-      return { kind: 'bracketed', open: group.open, close: group.close, items: items.map((p) => answerShape(p)) };
+      return { kind: 'bracketed', open: group.open, close: group.close, items: items.map((p) => answerShape(p, false, check)) };
     }
   }
 
-  const pm = expandPlusMinus(s);
-  if (pm.length > 1) return { kind: 'list', items: pm.map((p) => answerShape(p)) };
+  const pm = expandPlusMinus(s, check);
+  if (pm.length > 1) return { kind: 'list', items: pm.map((p) => answerShape(p, false, check)) };
 
   return { kind: 'expr', latex: s };
 }
 
+/** At most this many `\pm`/`\mp` signs are expanded (2^n answers); compareAnswers refuses more. */
+export const MAX_PLUS_MINUS = 6;
+
 /** `a\pm b` → [`a+b`, `a-b`] (the first top-level `\pm`/`\mp`; the rest expand recursively). */
-export function expandPlusMinus(s: string): string[] {
+export function expandPlusMinus(s: string, check: () => void = () => undefined): string[] {
+  check();
   for (const op of ['\\pm', '\\mp']) {
     const parts = splitTopLevel(s, op);
     if (parts.length < 2) continue;
@@ -83,7 +88,7 @@ export function expandPlusMinus(s: string): string[] {
     // Without a head, `\pm(x+1)` negates the whole tail.
     const negTail = splitTopLevel(tail, '+').length > 1 || splitTopLevel(tail.slice(1), '-').length > 1 ? `-(${tail})` : `-${tail}`;
     const wrap = (sign: string) => (head ? `${head}${sign}${tail}` : sign === '+' ? tail : negTail);
-    return [...expandPlusMinus(wrap(first)), ...expandPlusMinus(wrap(second))];
+    return [...expandPlusMinus(wrap(first), check), ...expandPlusMinus(wrap(second), check)];
   }
   return [s];
 }

@@ -11,10 +11,10 @@
  * element. The verdict says which tier decided it; `none` means no tier could (unparsable
  * answer, time limit).
  */
-import { answerShape, describeShape, textKey, type AnswerShape } from './answer-shape';
+import { answerShape, describeShape, MAX_PLUS_MINUS, textKey, type AnswerShape } from './answer-shape';
 import { withScope, type ParsedMath } from './compute-engine';
 import { evaluate, freeVariables, NotEvaluable, type Complex, type EvaluationLimits, type MathJson } from './evaluate';
-import { exactEqual, exactToNumber, parseExactNumber, terminates } from './exact';
+import { exactEqual, exactExpression, exactToNumber, parseExactNumber, terminates, type ExactNumber } from './exact';
 import { normalizeAnswer } from './normalize';
 import { startDeadline, TimeLimitExceeded, type Deadline } from './time-limit';
 
@@ -44,6 +44,11 @@ export const DEFAULT_TIME_LIMIT_MS = 2000;
  * input (~0.1 s at 500 characters) and cannot be interrupted. MATH-500's longest gold has 57.
  */
 export const MAX_PARSE_CHARS = 500;
+/**
+ * Longer answers are refused before any regex or parser sees them (MATH-500's longest gold has
+ * 57 characters; a matrix answer a few hundred).
+ */
+export const MAX_ANSWER_CHARS = 1000;
 /** Evaluation steps (expression nodes) per comparison: bounds the work on any input. */
 export const MAX_EVAL_STEPS = 200_000;
 
@@ -55,6 +60,7 @@ const MIN_DEFINED_POINTS = 3;
 interface Ctx {
   relTol: number;
   deadline: Deadline;
+  check: () => void;
   limits: EvaluationLimits;
 }
 
@@ -67,15 +73,22 @@ const differ = (tier: Tier, reason: string): Verdict => ({ equal: false, tier, r
 export function compareAnswers(gold: string, predicted: string, options: CompareOptions = {}): Verdict {
   const relTol = options.relTol ?? DEFAULT_REL_TOL;
   const deadline = startDeadline(options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS, options.now);
-  const ctx: Ctx = { relTol, deadline, limits: { deadline, steps: { n: 0 }, maxSteps: MAX_EVAL_STEPS } };
+  const ctx: Ctx = { relTol, deadline, check: () => deadline.check(), limits: { deadline, steps: { n: 0 }, maxSteps: MAX_EVAL_STEPS } };
   try {
     const g = normalizeAnswer(gold);
     if (!g.text) throw new Error(`math grader: the gold answer ${JSON.stringify(gold)} is empty after normalization`);
+    if (predicted.length > MAX_ANSWER_CHARS) {
+      return differ('none', `the answer is too long to grade (${predicted.length} characters; at most ${MAX_ANSWER_CHARS})`);
+    }
     const p = normalizeAnswer(predicted);
+    deadline.check();
     if (!p.text) return differ('none', 'the extracted answer is empty');
     if (g.text === p.text && g.isText === p.isText) return equal('string', 'same answer after normalization');
+    const signs = (p.text.match(/\\(?:pm|mp)(?![a-zA-Z])/g) ?? []).length;
+    if (signs > MAX_PLUS_MINUS) return differ('none', `the answer has ${signs} \\pm/\\mp signs (at most ${MAX_PLUS_MINUS} are expanded)`);
     const scales = g.percent !== p.percent ? [1, 0.01, 100] : [1];
-    return compareShapes(answerShape(g.text, g.isText), answerShape(p.text, p.isText), ctx, scales);
+    const check = () => deadline.check();
+    return compareShapes(answerShape(g.text, g.isText, check), answerShape(p.text, p.isText, check), ctx, scales);
   } catch (err) {
     if (err instanceof TimeLimitExceeded) {
       return { equal: false, tier: 'none', reason: `no verdict within the time limit (${err.limitMs} ms)`, timedOut: true };
@@ -94,15 +107,15 @@ function compareShapes(g: AnswerShape, p: AnswerShape, ctx: Ctx, scales: number[
 
   if (g.kind === 'equation' && p.kind === 'equation') {
     // Two assignments to the same variable (`x=5`, `x=6`) compare by value.
-    if (g.lhs === p.lhs && isLoneVariable(g.lhs)) return compareShapes(answerShape(g.rhs), answerShape(p.rhs), ctx, scales);
+    if (g.lhs === p.lhs && isLoneVariable(g.lhs)) return compareShapes(answerShape(g.rhs, false, ctx.check), answerShape(p.rhs, false, ctx.check), ctx, scales);
     return compareEquations(g, p, ctx);
   }
   if (g.kind === 'equation') {
     // `x = 5` against `5`: an assignment's value is the answer; a general equation is not.
-    if (isLoneVariable(g.lhs)) return compareShapes(answerShape(g.rhs), p, ctx, scales);
+    if (isLoneVariable(g.lhs)) return compareShapes(answerShape(g.rhs, false, ctx.check), p, ctx, scales);
     return differ('string', `expected an equation (${g.lhs}=${g.rhs}), got ${describeShape(p)}`);
   }
-  if (p.kind === 'equation') return compareShapes(g, answerShape(p.rhs), ctx, scales);
+  if (p.kind === 'equation') return compareShapes(g, answerShape(p.rhs, false, ctx.check), ctx, scales);
 
   if (g.kind === 'expr' && p.kind === 'expr') return compareExpressions(g.latex, p.latex, ctx, scales);
 
@@ -211,8 +224,9 @@ const scaled = (z: Complex, k: number): Complex => ({ re: z.re * k, im: z.im * k
 
 function compareExpressions(g: string, p: string, ctx: Ctx, scales: number[]): Verdict {
   if (g === p) return equal('string', 'same answer after normalization');
-  const ge = parseExactNumber(g);
-  const pe = parseExactNumber(p);
+  const check = () => ctx.deadline.check();
+  const ge = parseExactNumber(g) ?? exactOf(g, check);
+  const pe = parseExactNumber(p) ?? exactOf(p, check);
   if (ge && pe) {
     // Exact unless one side cannot be written exactly in decimals (1/3 against 0.333333):
     // 28800.01 is not 28800, whatever the tolerance would say.
@@ -226,6 +240,7 @@ function compareExpressions(g: string, p: string, ctx: Ctx, scales: number[]): V
       : differ('numeric', `different numbers: expected ${show(gv)}, got ${show(pv)}`);
   }
   if (p.length > MAX_PARSE_CHARS) return differ('none', `the answer is too long to parse (${p.length} characters, limit ${MAX_PARSE_CHARS})`);
+  if (nesting(p) > MAX_NESTING) return differ('none', `the answer nests brackets more than ${MAX_NESTING} deep`);
   return withScope((parse) => {
     const G = parse(forLibrary(g));
     ctx.deadline.check();
@@ -236,6 +251,26 @@ function compareExpressions(g: string, p: string, ctx: Ctx, scales: number[]): V
     return compareParsed(G, P, g, p, ctx, scales);
   });
 }
+
+/** The library's parser is superlinear in nesting depth and cannot be interrupted; no answer nests this deep. */
+const MAX_NESTING = 24;
+
+function nesting(latex: string): number {
+  let depth = 0;
+  let max = 0;
+  for (const ch of latex) {
+    if (ch === '(' || ch === '{' || ch === '[') max = Math.max(max, ++depth);
+    else if (ch === ')' || ch === '}' || ch === ']') depth--;
+  }
+  return max;
+}
+
+/** Exact arithmetic (bigint rationals) when the answer is only numbers and operators. */
+function exactOf(latex: string, check: () => void): ExactNumber | null {
+  return /[\\^!(){}*/+-]/.test(latex) ? exactExpression(latex, check) : null;
+}
+
+const INFINITY = /^[+-]?\\infty$/;
 
 /**
  * LaTeX the library reads differently from a grader: `\binom{n}{k}` is spelled as its Choose
@@ -263,6 +298,15 @@ function compareParsed(G: ParsedMath, P: ParsedMath, g: string, p: string, ctx: 
     const gv = tryEvaluate(G.json, new Map(), ctx);
     const pv = tryEvaluate(P.json, new Map(), ctx);
     if (gv && pv) {
+      if (!finite(gv) || !finite(pv)) {
+        // Doubles overflow to the same infinity (1000! and \infty, 10^{400} and 10^{401}): only
+        // two written infinities compare, by sign; exact arithmetic already took what it can.
+        if (INFINITY.test(g) && INFINITY.test(p)) {
+          return (g.startsWith('-') === p.startsWith('-')) ? equal('string', 'the same infinity') : differ('string', 'infinities of opposite signs');
+        }
+        if (INFINITY.test(g) !== INFINITY.test(p)) return differ('numeric', `expected ${clip(g)}, got ${clip(p)}: only one of them is infinite`);
+        return differ('none', `could not compare ${clip(g)} and ${clip(p)} exactly (too large for double precision, or undefined)`);
+      }
       if (isNaN(gv.re) || isNaN(gv.im) || isNaN(pv.re) || isNaN(pv.im)) {
         return differ('none', `could not evaluate ${clip(isNaN(gv.re) || isNaN(gv.im) ? g : p)} (undefined, or too large for double precision)`);
       }

@@ -55,30 +55,61 @@ export function stripMathDelimiters(s: string): string {
   }
 }
 
-// "The (final) answer is X." / "Answer: X": X runs to the end of the sentence or line.
-const ANSWER_PHRASE = /(?:final answer|answer)\s*(?:is|:|=)\s*:?\s*([^\n]+?)\s*(?:\.(?=\s|$)|\n|$)/gi;
+/**
+ * Only the end of a long output is searched: the final answer is there, and no scan below may see
+ * more than this (a 100 KB answer is not read whole).
+ */
+export const MAX_OUTPUT_SCANNED = 20_000;
+/** An unboxed answer statement longer than this is not an answer (the comparer caps it again). */
+const MAX_STATED = 1000;
+
+// "The (final) answer is X." / "Answer: X": X runs to the end of the sentence or line. Found by a
+// linear scan (indexOf), not a backtracking regex.
+const ANSWER_HEAD = /^\s*(?:is|:|=)\s*:?\s*/;
 
 function answerPhrase(output: string): string | null {
-  const hits = [...output.matchAll(ANSWER_PHRASE)];
-  for (let k = hits.length - 1; k >= 0; k--) {
-    const text = stripMathDelimiters(hits[k][1]);
-    if (text) return text;
+  const lower = output.toLowerCase();
+  let at = lower.lastIndexOf('answer');
+  while (at >= 0) {
+    const after = output.slice(at + 6, at + 6 + 40);
+    const head = ANSWER_HEAD.exec(after);
+    if (head) {
+      const start = at + 6 + head[0].length;
+      let end = output.indexOf('\n', start);
+      if (end < 0) end = output.length;
+      let line = output.slice(start, Math.min(end, start + MAX_STATED));
+      for (let k = 0; k < line.length; k++) { // the sentence ends at a period followed by a space
+        if (line[k] === '.' && (k + 1 === line.length || /\s/.test(line[k + 1]))) { line = line.slice(0, k); break; }
+      }
+      const text = stripMathDelimiters(line.trim());
+      if (text) return text;
+    }
+    at = at > 0 ? lower.lastIndexOf('answer', at - 1) : -1;
   }
   return null;
 }
 
-const MATH_SPANS = /\$\$([\s\S]+?)\$\$|\$([^$]+?)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\]/g;
+const OPENERS: [string, string][] = [['$$', '$$'], ['\\[', '\\]'], ['\\(', '\\)'], ['$', '$']];
 
+/** The last non-empty `$...$`, `$$...$$`, `\(...\)` or `\[...\]`, by one left-to-right scan. */
 function lastMath(output: string): string | null {
-  const hits = [...output.matchAll(MATH_SPANS)];
-  for (let k = hits.length - 1; k >= 0; k--) {
-    const text = (hits[k][1] ?? hits[k][2] ?? hits[k][3] ?? hits[k][4] ?? '').trim();
-    if (text) return text;
+  let last: string | null = null;
+  let i = 0;
+  while (i < output.length) {
+    const pair = OPENERS.find(([open]) => output.startsWith(open, i));
+    if (!pair) { i++; continue; }
+    const [open, close] = pair;
+    const end = output.indexOf(close, i + open.length);
+    if (end < 0) { i += open.length; continue; }
+    const text = output.slice(i + open.length, end).trim();
+    if (text) last = text;
+    i = end + close.length;
   }
-  return null;
+  return last;
 }
 
-export function extractFinalAnswer(output: string): Extraction {
+export function extractFinalAnswer(fullOutput: string): Extraction {
+  const output = fullOutput.length > MAX_OUTPUT_SCANNED ? fullOutput.slice(-MAX_OUTPUT_SCANNED) : fullOutput;
   const box = lastBoxed(output);
   if (box.answer !== null) return { answer: box.answer, boxed: true, method: 'boxed' };
   const phrase = answerPhrase(output);
