@@ -274,3 +274,58 @@ describe('grading and feedback', () => {
     expect(() => gradeMath(boxed('1'), '  ')).toThrow(/gold answer .* is empty/);
   });
 });
+
+describe('bounded and exact (issue 10)', () => {
+  const LIMIT = 2000;
+  const timed = (output: string, gold: string) => {
+    const started = performance.now();
+    const g = gradeMath(output, gold, { timeLimitMs: LIMIT });
+    return { g, ms: performance.now() - started };
+  };
+
+  test('a \\boxed{} with 40 \\pm signs gets a prompt failed verdict', () => {
+    const { g, ms } = timed(`$\\boxed{${'1\\pm '.repeat(40)}1}$`, '5');
+    expect(g.score).toBe(0);
+    expect(g.feedback).toMatch(/40 \\pm\/\\mp signs/);
+    expect(ms).toBeLessThan(LIMIT);
+  });
+
+  test('100 KB outputs and backtracking bait are graded within the time limit', () => {
+    const cases = [
+      'answer is ' + ' '.repeat(100_000) + 'x',
+      'The answer is ' + 'a'.repeat(100_000),
+      '\\('.repeat(30_000) + ' 5',
+      '$$'.repeat(20_000) + 'x',
+      'x '.repeat(50_000) + '\\boxed{' + '5 '.repeat(20_000) + '}',
+      'Answer: ' + '1.'.repeat(50_000),
+      `\\boxed{5${' '.repeat(5000)}units}`,
+    ];
+    for (const output of cases) {
+      const { g, ms } = timed(output, '5');
+      expect({ output: output.slice(0, 30), ms: ms < LIMIT }).toEqual({ output: output.slice(0, 30), ms: true });
+      expect(typeof g.feedback).toBe('string');
+    }
+  });
+
+  test('numbers beyond double range compare exactly', () => {
+    expect(compareAnswers('10^{400}', '10^{401}').equal).toBe(false);
+    expect(compareAnswers('10^{400}', '(10^{200})^{2}').equal).toBe(true);
+    expect(compareAnswers('\\infty', '1000!').equal).toBe(false);
+    expect(compareAnswers('1000!', '1000\\cdot 999!').equal).toBe(true);
+    expect(compareAnswers('2^{1000}+1', '2^{1000}').equal).toBe(false);
+    expect(compareAnswers('\\frac{10^{400}}{7}', '\\frac{2\\cdot 10^{400}}{14}').equal).toBe(true);
+    expect(compareAnswers('-\\infty', '\\infty').equal).toBe(false);
+    expect(compareAnswers('\\infty', '+\\infty').equal).toBe(true);
+    expect(compareAnswers('1' + '0'.repeat(400), '10^{400}').equal).toBe(true);
+  });
+
+  test('sets and a scalar times a matrix compare as values', () => {
+    expect(compareAnswers('\\mathbb{R}\\setminus\\{0\\}', '(-\\infty,0)\\cup(0,\\infty)').equal).toBe(true);
+    expect(compareAnswers('(-\\infty,0)\\cup(0,\\infty)', '\\mathbb{R}\\setminus\\{0\\}').equal).toBe(true);
+    expect(compareAnswers('\\mathbb{R}\\setminus\\{0\\}', '(-\\infty,0]\\cup(0,\\infty)').equal).toBe(false);
+    expect(compareAnswers('(-\\infty,1)\\cup(1,2)\\cup(2,\\infty)', '\\mathbb{R}\\setminus\\{2,1\\}').equal).toBe(true);
+    expect(compareAnswers('\\begin{pmatrix}3&6\\\\9&12\\end{pmatrix}', '3\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}').equal).toBe(true);
+    expect(compareAnswers('\\begin{pmatrix}3&6\\\\9&12\\end{pmatrix}', '3\\begin{pmatrix}1&2\\\\3&5\\end{pmatrix}').equal).toBe(false);
+    expect(compareAnswers('\\begin{pmatrix}-1\\\\-2\\end{pmatrix}', '-\\begin{pmatrix}1\\\\2\\end{pmatrix}').equal).toBe(true);
+  });
+});

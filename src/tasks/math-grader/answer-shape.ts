@@ -4,6 +4,7 @@
  * compared element by element, so `(3,4]` and `(3,4)` differ at the bracket and `1,-2` equals
  * `-2,1`.
  */
+import { exactExpression, parseExactNumber } from './exact';
 import { outerGroup, splitTopLevel } from './latex-scan';
 
 export type AnswerShape =
@@ -18,6 +19,7 @@ export type AnswerShape =
   | { kind: 'matrix'; rows: AnswerShape[][] }
   | { kind: 'equation'; lhs: string; rhs: string };
 
+const SCALED_MATRIX = /^(.+?)(?:\\cdot|\\times)?(\\begin\{([pbBvV]?matrix)\}[\s\S]*\\end\{\3\})$/;
 const MATRIX = /^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/;
 
 /** Words compare as letters only, case-folded: `\text{(C)}`, `(C)` and `c` are the same choice. */
@@ -34,6 +36,23 @@ export function answerShape(normalized: string, isText = false, check: () => voi
   if (matrix) {
     const rows = matrix[2].split('\\\\').map((r) => r.trim()).filter((r) => r.length > 0);
     return { kind: 'matrix', rows: rows.map((r) => r.split('&').map((cell) => answerShape(cell, false, check))) };
+  }
+  // A scalar times a matrix, `3\begin{pmatrix}1&2\end{pmatrix}`: compared as the matrix it is.
+  const scaled = SCALED_MATRIX.exec(s);
+  if (scaled && !/&|\\begin/.test(scaled[1])) {
+    const k = scaled[1] === '-' ? '-1' : scaled[1];
+    const inner = MATRIX.exec(scaled[2]);
+    if (inner) {
+      const rows = inner[2].split('\\\\').map((r) => r.trim()).filter((r) => r.length > 0);
+      return { kind: 'matrix', rows: rows.map((r) => r.split('&').map((cell) => answerShape(`(${k})\\cdot(${cell.trim()})`, false, check))) };
+    }
+  }
+
+  // `A \setminus \{p, q\}` for an interval A: the union of the intervals it leaves.
+  const minus = splitTopLevel(s, '\\setminus');
+  if (minus.length === 2) {
+    const parts = removePoints(minus[0].trim(), minus[1].trim());
+    if (parts) return parts.length === 1 ? answerShape(parts[0], false, check) : { kind: 'union', parts: parts.map((p) => answerShape(p, false, check)) };
   }
 
   const union = splitTopLevel(s, '\\cup');
@@ -104,4 +123,46 @@ export function describeShape(a: AnswerShape): string {
     case 'matrix': return `a ${a.rows.length}x${a.rows[0]?.length ?? 0} matrix`;
     case 'equation': return 'an equation';
   }
+}
+
+/** A real number for an interval end or a removed point: exact arithmetic, or ±\infty. */
+function pointValue(latex: string): number | null {
+  const t = latex.trim();
+  if (/^\+?\\infty$/.test(t)) return Infinity;
+  if (/^-\\infty$/.test(t)) return -Infinity;
+  const e = parseExactNumber(t) ?? exactExpression(t);
+  return e ? Number(e.num) / Number(e.den) : null;
+}
+
+/** The intervals `interval` minus the finite set `points` leaves, as LaTeX, or null if not of that form. */
+function removePoints(interval: string, points: string): string[] | null {
+  const a = outerGroup(interval);
+  const b = outerGroup(points);
+  if (!a || a.open === '\\{' || !b || b.open !== '\\{') return null;
+  const ends = splitTopLevel(a.inner, ',');
+  if (ends.length !== 2) return null;
+  const lo = pointValue(ends[0]);
+  const hi = pointValue(ends[1]);
+  if (lo === null || hi === null) return null;
+  const removed: { v: number; text: string }[] = [];
+  for (const p of splitTopLevel(b.inner, ',')) {
+    const v = pointValue(p);
+    if (v === null || !Number.isFinite(v)) return null;
+    removed.push({ v, text: p.trim() });
+  }
+  removed.sort((x, y) => x.v - y.v);
+  let open = a.open;
+  let start = ends[0].trim();
+  let startV = lo;
+  const out: string[] = [];
+  for (const r of removed) {
+    if (r.v < startV || r.v > hi) continue;
+    if (r.v === startV) { open = '('; continue; }
+    if (r.v === hi) return [...out, `${open}${start},${ends[1].trim()})`];
+    out.push(`${open}${start},${r.text})`);
+    open = '(';
+    start = r.text;
+    startV = r.v;
+  }
+  return [...out, `${open}${start},${ends[1].trim()}${a.close}`];
 }

@@ -95,12 +95,13 @@ const OPENERS: [string, string][] = [['$$', '$$'], ['\\[', '\\]'], ['\\(', '\\)'
 function lastMath(output: string): string | null {
   let last: string | null = null;
   let i = 0;
+  const exhausted = new Set<string>(); // a closer not found once is not found later either: linear
   while (i < output.length) {
     const pair = OPENERS.find(([open]) => output.startsWith(open, i));
     if (!pair) { i++; continue; }
     const [open, close] = pair;
-    const end = output.indexOf(close, i + open.length);
-    if (end < 0) { i += open.length; continue; }
+    const end = exhausted.has(close) ? -1 : output.indexOf(close, i + open.length);
+    if (end < 0) { exhausted.add(close); i += open.length; continue; }
     const text = output.slice(i + open.length, end).trim();
     if (text) last = text;
     i = end + close.length;

@@ -135,6 +135,8 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
     .replace(/\\ne(?![a-zA-Z])/g, '\\neq').replace(/\\varnothing(?![a-zA-Z])/g, '\\emptyset')
     .replace(/^\\\{\s*\\\}$/, '\\emptyset');
   s = s.replace(/(^|[(\[,])\s*\+\s*\\infty/g, '$1\\infty');
+  // The real line as a set: `\mathbb{R}` is the interval it is (so `\mathbb{R}\setminus\{0\}` is a union).
+  s = s.replace(/\\mathbb\s*\{\s*R\s*\}|\\mathbb\s+R(?![a-zA-Z])|ℝ/g, '(-\\infty,\\infty)');
 
   s = braceArguments(s, 'frac', 2);
   s = braceArguments(s, 'binom', 2);
