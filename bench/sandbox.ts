@@ -1,6 +1,8 @@
 /**
  * Sandbox throughput on HumanEval's reference solutions: executions per second with the pool at
- * full concurrency (one per core) and at concurrency 1, and the cost of one execution.
+ * full concurrency (one per core) and at concurrency 1, and the cost of one execution. Each
+ * execution is the grading path: the trusted driver runs the tests and calls the program's
+ * function in a bubblewrap sandbox (LSL_SANDBOX_ISOLATION=process: the unisolated mode).
  *   npx tsx bench/sandbox.ts [rounds]
  */
 import os from 'node:os';
@@ -14,12 +16,12 @@ async function main(): Promise<void> {
   const examples = await humanevalTask.load(datasetsDir(), 'test');
   const jobs = examples.map((ex) => ({
     program: assembleHumanEval(ex.meta!.prompt as string, { code: ex.gold, source: 'fenced-python' }, ex.meta!.entryPoint as string).program,
-    tests: ex.meta!.tests as string,
+    opts: { tests: ex.meta!.tests as string, prelude: ex.meta!.prompt as string, entryPoint: ex.meta!.entryPoint as string },
   }));
   const cores = os.availableParallelism();
   const warm = createSandboxPool({ concurrency: 1 });
   const info = await warm.info();
-  console.log(`machine: ${cores} cores, ${os.cpus()[0]?.model ?? 'unknown cpu'}; node ${process.version}`);
+  console.log(`machine: ${cores} cores, ${os.cpus()[0]?.model ?? 'unknown cpu'}; node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`sandbox: ${info.isolation} isolation, python ${info.pythonVersion} (${info.python})`);
   console.log(`workload: ${jobs.length} HumanEval reference solutions + tests, ${rounds} round(s) per setting`);
 
@@ -29,7 +31,7 @@ async function main(): Promise<void> {
     let failed = 0;
     const started = performance.now();
     for (let r = 0; r < rounds; r++) {
-      const results = await Promise.all(jobs.map((j) => pool.run(j.program, { tests: j.tests })));
+      const results = await Promise.all(jobs.map((j) => pool.run(j.program, j.opts)));
       for (const res of results) {
         latencies.push(res.durationMs);
         if (!res.passed) failed++;
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
     console.log(
       `concurrency ${concurrency}: ${n} executions in ${(wallMs / 1000).toFixed(2)} s = ${(n / (wallMs / 1000)).toFixed(1)} exec/s; ` +
       `wall per execution ${(wallMs / n).toFixed(1)} ms; latency mean ${mean.toFixed(1)} ms, p50 ${latencies[Math.floor(n * 0.5)]} ms, ` +
-      `p95 ${latencies[Math.floor(n * 0.95)]} ms, max ${latencies[n - 1]} ms; not passed: ${failed}`,
+      `p95 ${latencies[Math.floor(n * 0.95)]} ms, max ${latencies[n - 1]} ms; not passed: ${failed}; load average now ${os.loadavg()[0].toFixed(1)}`,
     );
   }
 }

@@ -73,3 +73,51 @@ describe('agreement with math-verify', () => {
     for (const t of ['string', 'numeric', 'symbolic']) expect(tiers).toContain(t);
   });
 });
+
+interface OutputPair {
+  id: string;
+  gold: string;
+  output: string;
+  mathVerify: boolean;
+  kind: string;
+  template: string;
+  boxed: boolean;
+  intent: 'equal' | 'differ';
+  note?: string;
+}
+
+const OUTPUTS = path.join(__dirname, 'fixtures', 'math-verify', 'outputs.jsonl');
+
+/**
+ * The second fixture, from a different generator (scripts/math-verify/make_outputs.py): whole
+ * model outputs in other templates, boxed and unboxed, with other answer forms. Both graders read
+ * the whole output; an unboxed answer counts by its verdict (details.fallbackCorrect), since the
+ * box requirement is ours and not math-verify's.
+ */
+describe('agreement with math-verify on whole outputs (second fixture)', () => {
+  const pairs = fs.readFileSync(OUTPUTS, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as OutputPair);
+  const results = pairs.map((p) => {
+    const g = gradeMath(p.output, p.gold);
+    const ours = g.score === 1 || g.details?.fallbackCorrect === true;
+    return { pair: p, ours, reason: `${g.details?.tier}: ${g.details?.reason ?? g.feedback}` };
+  });
+  const disagreements = results.filter((r) => r.ours !== r.pair.mathVerify);
+
+  test('at least 400 pairs, boxed and unboxed, equal and unequal', () => {
+    expect(pairs.length).toBeGreaterThanOrEqual(400);
+    expect(new Set(pairs.map((p) => p.id)).size).toBe(pairs.length);
+    expect(pairs.filter((p) => !p.boxed).length).toBeGreaterThan(100);
+    expect(pairs.filter((p) => p.mathVerify).length).toBeGreaterThan(100);
+    expect(pairs.filter((p) => !p.mathVerify).length).toBeGreaterThan(100);
+    expect(new Set(pairs.map((p) => p.template)).size).toBeGreaterThanOrEqual(5);
+  });
+
+  test('agrees on at least 97% of pairs; every disagreement printed and explained, no stale note', () => {
+    const rate = (pairs.length - disagreements.length) / pairs.length;
+    console.log(`math grader vs math-verify on outputs: ${pairs.length - disagreements.length}/${pairs.length} agree (${(100 * rate).toFixed(2)}%); ` +
+      `${disagreements.length} disagreements:\n${disagreements.map((r) => `${r.pair.id}: gold ${r.pair.gold} | math-verify ${r.pair.mathVerify}, ours ${r.ours} (${r.reason})\n    note: ${r.pair.note ?? '(none)'}`).join('\n')}`);
+    expect(rate).toBeGreaterThanOrEqual(0.97);
+    expect(disagreements.filter((r) => !r.pair.note).map((r) => r.pair.id)).toEqual([]);
+    expect(pairs.filter((p) => p.note).map((p) => p.id).sort()).toEqual(disagreements.map((r) => r.pair.id).sort());
+  });
+});

@@ -18,7 +18,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIELDS = ['id', 'gold', 'prediction', 'mathVerify', 'kind', 'intent', 'what', 'note']
+FIELDS = ['id', 'gold', 'prediction', 'output', 'template', 'boxed', 'mathVerify', 'kind', 'intent', 'what', 'note']
 
 
 def load_jsonl(path):
@@ -26,8 +26,14 @@ def load_jsonl(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def load_notes():
-    path = os.path.join(HERE, 'notes.jsonl')
+def notes_file(fixture_path):
+    """notes.jsonl for pairs.jsonl; notes-<name>.jsonl for any other fixture (outputs.jsonl)."""
+    name = os.path.splitext(os.path.basename(fixture_path))[0]
+    return os.path.join(HERE, 'notes.jsonl' if name == 'pairs' else 'notes-%s.jsonl' % name)
+
+
+def load_notes(fixture_path):
+    path = notes_file(fixture_path)
     if not os.path.exists(path):
         return {}
     notes = {}
@@ -42,7 +48,7 @@ def write_fixture(path, rows, notes):
     known = {r['id'] for r in rows}
     unknown = sorted(set(notes) - known)
     if unknown:
-        raise SystemExit(f'notes.jsonl names pairs that do not exist: {unknown}')
+        raise SystemExit(f'{notes_file(path)} names pairs that do not exist: {unknown}')
     with open(path, 'w', encoding='utf-8') as f:
         for r in rows:
             r = dict(r)
@@ -60,12 +66,13 @@ def run(input_path, fixture_path):
     pairs = load_jsonl(input_path)
     for k, p in enumerate(pairs):
         gold = parse('$\\boxed{' + p['gold'] + '}$')
-        pred = parse('$\\boxed{' + p['prediction'] + '}$')
+        # A whole model output (outputs.jsonl) is parsed as it is; a bare prediction, boxed.
+        pred = parse(p['output']) if 'output' in p else parse('$\\boxed{' + p['prediction'] + '}$')
         verdict = bool(verify(gold, pred))
         rows.append({**p, 'mathVerify': verdict})
         if (k + 1) % 100 == 0:
             print(f'{k + 1}/{len(pairs)}', file=sys.stderr)
-    write_fixture(fixture_path, rows, load_notes())
+    write_fixture(fixture_path, rows, load_notes(fixture_path))
     print(f'math-verify {version}: {sum(r["mathVerify"] for r in rows)} of {len(rows)} pairs equal', file=sys.stderr)
 
 
@@ -73,7 +80,7 @@ def main():
     if len(sys.argv) == 4 and sys.argv[1] == 'run':
         run(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 3 and sys.argv[1] == 'notes':
-        write_fixture(sys.argv[2], load_jsonl(sys.argv[2]), load_notes())
+        write_fixture(sys.argv[2], load_jsonl(sys.argv[2]), load_notes(sys.argv[2]))
     else:
         raise SystemExit(__doc__)
 
