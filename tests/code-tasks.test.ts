@@ -142,7 +142,8 @@ describe('grading in the sandbox', () => {
     const g = await mbppSanitizedTask.grade('```python\ndef similar_elements(a, b):\n    while True:\n        pass\n```', ex);
     expect(g.score).toBe(0);
     expect(g.details).toMatchObject({ status: 'timeout' });
-    expect(g.feedback).toBe('CPU time limit of 8 s exceeded');
+    // The CPU limit, or on a machine too loaded to give 8 CPU seconds in 30, the wall clock.
+    expect(g.feedback).toMatch(/^(CPU time limit of 8 s exceeded|timed out after 30 s) before returning from similar_elements\(\(3, 4, 5, 6\), \(5, 7, 4, 10\)\)/);
   }, 60_000);
 
   test('what a failing program printed is part of its feedback', async () => {
