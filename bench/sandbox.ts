@@ -5,11 +5,23 @@
  * function in a bubblewrap sandbox (LSL_SANDBOX_ISOLATION=process: the unisolated mode).
  *   npx tsx bench/sandbox.ts [rounds]
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import { datasetsDir } from '../src/paths';
 import { humanevalTask } from '../src/tasks/code';
 import { assembleHumanEval } from '../src/tasks/code-extract';
 import { createSandboxPool } from '../src/tasks/sandbox';
+
+/**
+ * CPU seconds this process and every child it waited for (the drivers, and through them bubblewrap
+ * and the programs) have used: on a shared machine, CPU per execution says what the wall clock
+ * cannot (2 cores / CPU per execution is the throughput of an idle machine).
+ */
+function cpuSeconds(): number {
+  const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  const ticks = [11, 12, 13, 14].reduce((a, k) => a + Number(fields[k]), 0); // utime stime cutime cstime
+  return ticks / 100;
+}
 
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 2);
@@ -25,11 +37,12 @@ async function main(): Promise<void> {
   console.log(`sandbox: ${info.isolation} isolation, python ${info.pythonVersion} (${info.python})`);
   console.log(`workload: ${jobs.length} HumanEval reference solutions + tests, ${rounds} round(s) per setting`);
 
-  for (const concurrency of [cores, 1]) {
+  for (const concurrency of (process.env.BENCH_CONCURRENCY ?? `${cores},1`).split(',').map(Number)) {
     const pool = createSandboxPool({ concurrency });
     const latencies: number[] = [];
     let failed = 0;
     const started = performance.now();
+    const cpuStart = cpuSeconds();
     for (let r = 0; r < rounds; r++) {
       const results = await Promise.all(jobs.map((j) => pool.run(j.program, j.opts)));
       for (const res of results) {
@@ -38,13 +51,15 @@ async function main(): Promise<void> {
       }
     }
     const wallMs = performance.now() - started;
+    const cpu = cpuSeconds() - cpuStart;
     const n = latencies.length;
     latencies.sort((a, b) => a - b);
     const mean = latencies.reduce((a, b) => a + b, 0) / n;
     console.log(
       `concurrency ${concurrency}: ${n} executions in ${(wallMs / 1000).toFixed(2)} s = ${(n / (wallMs / 1000)).toFixed(1)} exec/s; ` +
       `wall per execution ${(wallMs / n).toFixed(1)} ms; latency mean ${mean.toFixed(1)} ms, p50 ${latencies[Math.floor(n * 0.5)]} ms, ` +
-      `p95 ${latencies[Math.floor(n * 0.95)]} ms, max ${latencies[n - 1]} ms; not passed: ${failed}; load average now ${os.loadavg()[0].toFixed(1)}`,
+      `p95 ${latencies[Math.floor(n * 0.95)]} ms, max ${latencies[n - 1]} ms; not passed: ${failed}; ` +
+      `CPU ${((1000 * cpu) / n).toFixed(1)} ms per execution (${(cores / (cpu / n)).toFixed(1)} exec/s on ${cores} idle cores); load average now ${os.loadavg()[0].toFixed(1)}`,
     );
   }
 }
