@@ -10,7 +10,7 @@ import path from 'node:path';
 import { datasetsDir } from '../src/paths';
 import { gradeCode, humanevalTask, mbppTask } from '../src/tasks/code';
 import { createSandboxPool, type SandboxPool } from '../src/tasks/sandbox';
-import { sandboxUidRange } from '../src/tasks/sandbox/execute';
+import { leftoverSandboxProcesses } from './helpers/sandbox';
 import type { TaskExample } from '../src/tasks/types';
 
 const dir = datasetsDir();
@@ -40,22 +40,6 @@ afterAll(async () => {
 
 const fence = (code: string) => '```python\n' + code.trim() + '\n```';
 
-/** Live processes of this worker's per-run sandbox uids (zombies of other files' runs aside). */
-function sandboxProcesses(): string[] {
-  const range = sandboxUidRange();
-  if (!range) return [];
-  const found: string[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const status = fs.readFileSync(`/proc/${entry}/status`, 'utf8');
-      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
-      const state = /^State:\s+(.*)$/m.exec(status)?.[1] ?? '';
-      if (uid >= range[0] && uid < range[1] && !state.startsWith('Z')) found.push(`${entry} ${state}`);
-    } catch { /* gone */ }
-  }
-  return found;
-}
 
 const ALWAYS_EQUAL = `
 class Anything:
@@ -78,6 +62,14 @@ describe.each([['bwrap'], ['process']] as const)('attacks on grading (%s)', (iso
   beforeAll(() => { pool = createSandboxPool({ concurrency: 2, isolation }); });
   const human = (id: string, code: string) => gradeCode(fence(code), he.get(id)!, 'humaneval', pool);
   const basic = (id: string, code: string) => gradeCode(fence(code), mbpp.get(id)!, 'mbpp', pool);
+  /** Each answer to HumanEval/0 is a failed verdict with feedback (a grade, never a throw). */
+  const allFail = async (attempts: string[]) => {
+    for (const code of attempts) {
+      const g = await human('HumanEval/0', code);
+      expect({ code, score: g.score, feedback: typeof g.feedback }).toEqual({ code, score: 0, feedback: 'string' });
+      expect(g.feedback.length).toBeGreaterThan(0);
+    }
+  };
 
   test('the grade says how the code was isolated', async () => {
     const g = await human('HumanEval/0', 'def has_close_elements(numbers, threshold):\n    return any(abs(a - b) < threshold for i, a in enumerate(numbers) for b in numbers[i + 1:])');
@@ -122,10 +114,7 @@ describe.each([['bwrap'], ['process']] as const)('attacks on grading (%s)', (iso
       'import os\nfor fd in range(3, 64):\n    try: os.write(fd, b\'{"kind": "verdict", "status": "passed", "feedback": "all tests passed"}\\n\')\n    except OSError: pass\ndef has_close_elements(numbers, threshold):\n    return None',
       'import os\nfor fd in range(3, 64):\n    try: os.write(fd, repr({"ok": True, "value": True}).encode())\n    except OSError: pass\ndef has_close_elements(numbers, threshold):\n    return None',
     ];
-    for (const code of attempts) {
-      const g = await human('HumanEval/0', code);
-      expect({ code, score: g.score }).toEqual({ code, score: 0 });
-    }
+    await allFail(attempts);
   });
 
   test('the tests and the canonical solution are out of reach: not in memory, not on disk', async () => {
@@ -171,11 +160,7 @@ def has_close_elements(numbers, threshold):
       '__lsl_assert_failed__ = None\ndef has_close_elements(numbers, threshold):\n    return None',
       'def has_close_elements(numbers, threshold):\n    import os\n    os._exit(0)',
     ];
-    for (const code of attempts) {
-      const g = await human('HumanEval/0', code);
-      expect({ code, score: g.score, feedback: typeof g.feedback }).toEqual({ code, score: 0, feedback: 'string' });
-      expect(g.feedback.length).toBeGreaterThan(0);
-    }
+    await allFail(attempts);
     const exited = await human('HumanEval/0', 'def has_close_elements(numbers, threshold):\n    import os\n    os._exit(3)');
     expect(exited.feedback).toMatch(/exited \(exit code 3\) before returning from has_close_elements/);
   }, 120_000);
@@ -183,7 +168,7 @@ def has_close_elements(numbers, threshold):
   test('a setsid daemon does not survive the run', async () => {
     const g = await human('HumanEval/0', 'import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(100)\n    os._exit(0)\ndef has_close_elements(numbers, threshold):\n    return False');
     expect(g.score).toBe(0);
-    expect(sandboxProcesses()).toEqual([]);
+    expect(leftoverSandboxProcesses()).toEqual([]);
   });
 
   test('writes outside the work directory fail, through a path or a directory fd', async () => {

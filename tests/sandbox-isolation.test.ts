@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createSandboxPool, type SandboxPool } from '../src/tasks/sandbox';
-import { sandboxUidRange } from '../src/tasks/sandbox/execute';
+import { leftoverSandboxProcesses } from './helpers/sandbox';
 
 const SECRET = 'sk-lsl-test-secret-4f9c2a7e';
 
@@ -42,24 +42,6 @@ async function serverStillAnswers(): Promise<string> {
   });
 }
 
-/** Processes (zombies included) owned by this worker's per-run sandbox uids (root mode). */
-function leftoverSandboxProcesses(): string[] {
-  const range = sandboxUidRange();
-  if (!range) return [];
-  const found: string[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const status = fs.readFileSync(`/proc/${entry}/status`, 'utf8');
-      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
-      const state = /^State:\s+(.*)$/m.exec(status)?.[1] ?? '';
-      // A zombie is an exited process waiting for its parent's wait(): it runs nothing and holds
-      // no resources. Other test files run sandboxes at the same time, so one can be caught here.
-      if (uid >= range[0] && uid < range[1] && !state.startsWith('Z')) found.push(`${entry} ${state}`);
-    } catch { /* exited meanwhile */ }
-  }
-  return found;
-}
 
 describe.each([['bwrap'], ['process']] as const)('sandbox isolation (%s)', (isolation) => {
   let pool: SandboxPool;
