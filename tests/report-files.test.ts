@@ -68,7 +68,7 @@ describe('report of a completed run', () => {
       expect(path.dirname(f)).toBe(path.join(tmp, 'completed'));
       expect(fs.statSync(f).size).toBeGreaterThan(100);
     }
-    expect(files.charts.map((c) => path.basename(c))).toEqual(['learning-curves.svg', 'accuracy.svg', 'differences.svg']);
+    expect(files.charts.map((c) => path.basename(c))).toEqual(['learning-curves.svg', 'accuracy.svg', 'differences.svg', 'cost-usd.svg', 'cost-tokens.svg', 'prompt-length.svg']);
     for (const c of files.charts) expect(md).toContain(`](${path.basename(c)})`);
   });
 
@@ -144,7 +144,7 @@ describe('report of a completed run', () => {
   });
 
   test('the HTML is self-contained: charts inline, no external references', () => {
-    expect(html.match(/<figure class="chart"/g)).toHaveLength(3);
+    expect(html.match(/<figure class="chart"/g)).toHaveLength(6);
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:|\/\/)/i);
     expect(html).not.toMatch(/<link\b/i);
     expect(html).toContain('<svg');

@@ -57,7 +57,8 @@ program.command('validate <config>')
   .description('check an experiment config; prints every problem with its path and line')
   .action(action(async (file: string) => (await exp()).validateCommand(file)));
 program.command('plan <config>')
-  .description('dry run: metric calls, model calls, tokens and dollars per arm and stage')
+  .description('dry run: metric calls, model calls, tokens and dollars per arm and stage, and the power of the primary comparison')
+  .option('--pilot <idOrRunDir>', 'take the discordance of the power calculation from a finished pilot run')
   .option('--json', 'JSON output')
   .action(action(async (file: string, flags) => (await exp()).planCommand(file, flags)));
 program.command('run <config>')
@@ -74,6 +75,11 @@ for (const sig of ['pause', 'resume', 'stop'] as const) {
 program.command('report <idOrRunDir>')
   .description('write the report of a finished experiment again (Markdown, HTML, LaTeX)')
   .action(action(async (id: string) => (await exp()).reportCommand(id)));
+program.command('export <idOrRunDir>')
+  .description('write a finished experiment as tidy tables (results, prompts, lineage, stages) for pandas or R')
+  .requiredOption('--format <csv|jsonl>', 'csv or jsonl')
+  .option('--out <dir>', 'output directory (default <run dir>/export)')
+  .action(action(async (id: string, flags) => (await exp()).exportCommand(id, flags)));
 const schedule = program.command('schedule').description('nightly re-runs with Temporal Schedules');
 schedule.command('create <config>')
   .description('create a schedule that runs an experiment config')

@@ -7,8 +7,10 @@
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { compareArms, type ArmAccuracy, type ArmPair } from '../core/stats';
-import type { ArmRecord } from './types';
+import type { ArmRecord, ReportInput } from './types';
 import { formatPoints } from './format';
+import { armSpent } from './spend';
+import { uniqueStages } from './mutations';
 
 /** A Vega-Lite spec is plain JSON; its full type lives in vega-lite's ESM build. */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -154,6 +156,68 @@ export function differenceChart(pairs: readonly ArmPair[]): ChartSpec | null {
             color: { field: 'model', type: 'nominal' },
           },
         },
+      ],
+    },
+  };
+}
+
+/** Test accuracy per arm and model against what producing the arm's prompt cost (dollars or tokens). */
+export function costChart(arms: readonly ArmRecord[], accuracies: readonly ArmAccuracy[], by: 'usd' | 'tokens'): ChartSpec | null {
+  const values = accuracies.flatMap((a) => {
+    const arm = arms.find((x) => x.arm === a.arm && x.repeat === a.repeat);
+    if (!arm) return [];
+    const spent = armSpent(arm);
+    return [{ arm: a.arm, model: a.model, repeat: a.repeat, accuracy: a.accuracy, cost: by === 'usd' ? spent.usd : spent.inputTokens + spent.outputTokens }];
+  });
+  if (values.length === 0) return null;
+  const armOrder = [...new Set(values.map((v) => v.arm))].sort(compareArms);
+  const what = by === 'usd' ? 'dollars' : 'tokens';
+  const title = `Test accuracy vs optimization ${what} spent`;
+  return {
+    name: `cost-${by}`,
+    title,
+    caption: `Each point is one arm's prompt on one evaluation model: its test accuracy against the ${what} its optimization stages spent (shared stages counted in every arm that builds on them; test evaluation not included). A small-model stage costs far less per metric call.`,
+    spec: {
+      ...base(title, `Test accuracy against ${what} spent, per arm and model.`),
+      width: 480,
+      height: 280,
+      data: { values },
+      mark: { type: 'point', filled: true, size: 90 },
+      encoding: {
+        x: { field: 'cost', type: 'quantitative', title: by === 'usd' ? 'dollars spent (optimization)' : 'tokens spent (optimization, input + output)', ...(by === 'usd' ? { axis: { format: '$.4~f' } } : {}) },
+        y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', axis: { format: '.0%' }, scale: { zero: false } },
+        color: { field: 'arm', type: 'nominal', title: 'arm', sort: armOrder },
+        shape: { field: 'model', type: 'nominal', title: 'model' },
+      },
+    },
+  };
+}
+
+/** Length of every candidate a stage kept against the spend at which it was found (prompt growth over budget). */
+export function promptLengthChart(input: ReportInput): ChartSpec | null {
+  const multi = input.repeats > 1;
+  const values = uniqueStages(input).flatMap(({ repeat, stage }) =>
+    stage.candidates.map((c) => ({ stage: multi ? `${stage.stage} r${repeat}` : stage.stage, model: stage.taskModel, spend: c.discoveredAtSpend, chars: c.text.length, id: c.id })),
+  );
+  if (values.length === 0) return null;
+  const title = 'Prompt length vs metric calls spent';
+  return {
+    name: 'prompt-length',
+    title,
+    caption: 'Characters of each kept candidate against the metric calls its arm had spent when it was found, one line per stage (point shape: the stage’s task model).',
+    spec: {
+      ...base(title, 'Prompt length of every kept candidate against budget spent.'),
+      width: 620,
+      height: 260,
+      data: { values },
+      encoding: {
+        x: { field: 'spend', type: 'quantitative', title: 'metric calls spent (within the arm)' },
+        y: { field: 'chars', type: 'quantitative', title: 'prompt length (characters)', scale: { zero: false } },
+        color: { field: 'stage', type: 'nominal', title: 'stage' },
+      },
+      layer: [
+        { mark: { type: 'line', strokeWidth: 1.5 } },
+        { mark: { type: 'point', filled: true, size: 40 }, encoding: { shape: { field: 'model', type: 'nominal', title: 'task model' } } },
       ],
     },
   };

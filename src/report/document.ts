@@ -1,6 +1,8 @@
 /**
- * What the report says, in order: configuration, models, splits, the ledger, learning curves,
- * test accuracy, pairwise comparisons, repeats, prompts and their diff, the candidate lineage,
+ * What the report says, in order: the answer to the research question (answer.ts), then
+ * configuration, models, splits, the ledger (with why each stage stopped), learning curves, test
+ * accuracy, the cost view, pairwise comparisons (secondary ones Holm-adjusted), repeats, prompts
+ * and their diff, what each stage wrote into the prompt (mutations.ts), the candidate lineage,
  * and the problems one arm solves and the other does not. Every statistic comes from the
  * summary (summarizeResults of the per-problem results); nothing is computed twice.
  */
@@ -19,8 +21,12 @@ import {
   formatScore,
   formatUsd,
 } from './format';
+import { answerSection, holmByPair } from './answer';
 import { lineDiff } from './line-diff';
+import { mutationsSection, uniqueStages } from './mutations';
 import { redactSecrets } from './redact';
+import { armSpent, formatUnspent } from './spend';
+import { stopLabel } from './stops';
 import type { ArmRecord, ReportInput, Spent } from './types';
 
 export const SIMULATED_BANNER = 'SIMULATED MODELS — not real model results';
@@ -57,7 +63,8 @@ function truncate(text: string): string {
   return text.length <= OUTPUT_CHARS ? text : `${text.slice(0, OUTPUT_CHARS)}\n… [${formatCount(text.length - OUTPUT_CHARS)} more characters in results.jsonl]`;
 }
 
-function header(input: ReportInput): Block[] {
+/** Title and banners: what a reader must see before any number. */
+function title(input: ReportInput): Block[] {
   const blocks: Block[] = [{ kind: 'heading', level: 1, text: `LSL experiment report: ${input.name}` }];
   if (input.simulated) {
     blocks.push({
@@ -80,6 +87,10 @@ function header(input: ReportInput): Block[] {
         'Results below cover only the prompts that were evaluated on the test split.',
     });
   }
+  return blocks;
+}
+
+function header(input: ReportInput): Block[] {
   const rows: string[][] = [
     ['Experiment id', input.experimentId],
     ['Name', input.name],
@@ -94,8 +105,7 @@ function header(input: ReportInput): Block[] {
     ['Simulated models', yesNo(input.simulated)],
     ...Object.entries(input.versions ?? {}).map(([k, v]) => [`Version: ${k}`, v]),
   ];
-  blocks.push({ kind: 'table', header: ['Field', 'Value'], rows });
-  return blocks;
+  return [{ kind: 'heading', level: 2, text: 'Run' }, { kind: 'table', header: ['Field', 'Value'], rows }];
 }
 
 function models(input: ReportInput): Block[] {
@@ -133,20 +143,6 @@ function configuration(input: ReportInput): Block[] {
   ];
 }
 
-const sumSpent = (list: Spent[]): Spent =>
-  list.reduce(
-    (t, s) => ({
-      metricCalls: t.metricCalls + s.metricCalls,
-      reflectionCalls: t.reflectionCalls + s.reflectionCalls,
-      inputTokens: t.inputTokens + s.inputTokens,
-      outputTokens: t.outputTokens + s.outputTokens,
-      usd: t.usd + s.usd,
-      wallMs: t.wallMs + s.wallMs,
-      redoneMetricCalls: t.redoneMetricCalls + s.redoneMetricCalls,
-    }),
-    { metricCalls: 0, reflectionCalls: 0, inputTokens: 0, outputTokens: 0, usd: 0, wallMs: 0, redoneMetricCalls: 0 },
-  );
-
 function ledger(input: ReportInput): Block[] {
   const multi = input.repeats > 1;
   const spentCells = (s: Spent) => [
@@ -161,9 +157,9 @@ function ledger(input: ReportInput): Block[] {
   const rows: string[][] = [];
   for (const arm of sortArms(input.arms)) {
     for (const st of arm.stages) {
-      rows.push([armLabel(arm, multi), st.stage, st.taskModel, st.reflector, formatGrant(st.grant), ...spentCells(st.spent)]);
+      rows.push([armLabel(arm, multi), st.stage, st.taskModel, st.reflector, formatGrant(st.grant), ...spentCells(st.spent), stopLabel(st.stopReason), formatUnspent(st)]);
     }
-    if (arm.stages.length > 1) rows.push([armLabel(arm, multi), 'arm total', '', '', formatGrant(arm.grant), ...spentCells(sumSpent(arm.stages.map((s) => s.spent)))]);
+    if (arm.stages.length > 1) rows.push([armLabel(arm, multi), 'arm total', '', '', formatGrant(arm.grant), ...spentCells(armSpent(arm)), '', '']);
   }
   const ev = input.evaluation.ledger;
   const evTotal = ev.reduce((t, e) => ({ calls: t.calls + e.calls, inputTokens: t.inputTokens + e.inputTokens, outputTokens: t.outputTokens + e.outputTokens, usd: t.usd + e.usd }), {
@@ -172,15 +168,15 @@ function ledger(input: ReportInput): Block[] {
     outputTokens: 0,
     usd: 0,
   });
-  const numeric = [false, false, false, false, true, true, true, true, true, true, true, true];
+  const numeric = [false, false, false, false, true, true, true, true, true, true, true, true, false, true];
   return [
     { kind: 'heading', level: 2, text: 'Ledger' },
     {
       kind: 'paragraph',
-      text: 'Optimization spend per arm and stage. Shared stages (base) appear under every arm that builds on them. Re-done metric calls are work repeated after a crash or retry: recorded, not billed twice.',
+      text: 'Optimization spend per arm and stage. Shared stages (base) appear under every arm that builds on them. Re-done metric calls are work repeated after a crash or retry: recorded, not billed twice. "Stopped because" is why the stage ended; a stage that ended for any reason but its budget leaves part of its grant unspent.',
     },
     rows.length
-      ? { kind: 'table', header: ['Arm', 'Stage', 'Task model', 'Reflector', 'Grant', 'Metric calls', 'Re-done', 'Reflection calls', 'Input tokens', 'Output tokens', 'USD', 'Wall time'], rows, numeric }
+      ? { kind: 'table', header: ['Arm', 'Stage', 'Task model', 'Reflector', 'Grant', 'Metric calls', 'Re-done', 'Reflection calls', 'Input tokens', 'Output tokens', 'USD', 'Wall time', 'Stopped because', 'Unspent grant'], rows, numeric }
       : { kind: 'paragraph', text: 'No optimization stage ran.' },
     { kind: 'heading', level: 3, text: 'Evaluation (test split, not optimization budget)' },
     {
@@ -232,14 +228,47 @@ function accuracy(ctx: DocumentContext): Block[] {
   ];
 }
 
+/** Test accuracy beside what producing each arm's prompt cost, since a small-model stage costs far less per metric call. */
+function costView(ctx: DocumentContext): Block[] {
+  const { input, summary } = ctx;
+  const multi = input.repeats > 1;
+  const models = [...new Set(summary.accuracies.map((a) => a.model))];
+  const rows = sortArms(input.arms).map((arm) => {
+    const s = armSpent(arm);
+    return [
+      armLabel(arm, multi), formatCount(s.metricCalls), formatCount(s.inputTokens + s.outputTokens), formatUsd(s.usd),
+      ...models.map((m) => {
+        const acc = summary.accuracies.find((a) => a.arm === arm.arm && a.repeat === arm.repeat && a.model === m);
+        return acc ? formatPercent(acc.accuracy) : '—';
+      }),
+    ];
+  });
+  return [
+    { kind: 'heading', level: 2, text: 'Cost view' },
+    {
+      kind: 'paragraph',
+      text: 'What the optimization behind each arm’s prompt spent (its stages, shared ones included; test evaluation excluded) beside its test accuracy on each model.',
+    },
+    rows.length
+      ? { kind: 'table', header: ['Arm', 'Metric calls', 'Tokens', 'USD', ...models.map((m) => `Accuracy on ${m}`)], rows, numeric: [false, true, true, true, ...models.map(() => true)] }
+      : { kind: 'paragraph', text: 'No arm was recorded.' },
+    ...chart(ctx, 'cost-usd'),
+    ...chart(ctx, 'cost-tokens'),
+  ];
+}
+
 function pairs(ctx: DocumentContext): Block[] {
   const { summary, input } = ctx;
   const multi = input.repeats > 1;
-  const header = [...(multi ? ['Repeat'] : []), 'Model', 'Comparison (A − B)', 'Problems', 'Accuracy A', 'Accuracy B', 'Difference', '95% CI (paired bootstrap)', 'Only A solves', 'Only B solves', 'McNemar exact p'];
-  const rows = summary.pairs.map((p) => [
+  const holm = holmByPair(ctx);
+  const header = [...(multi ? ['Repeat'] : []), 'Model', 'Comparison (A − B)', 'Role', 'Problems', 'Accuracy A', 'Accuracy B', 'Difference', '95% CI (paired bootstrap)', 'Only A solves', 'Only B solves', 'McNemar exact p', 'Holm-adjusted p'];
+  const rows = summary.pairs.map((p) => {
+    const secondary = holm.get(`${p.repeat}/${p.model}/${p.a}/${p.b}`);
+    return [
     ...(multi ? [String(p.repeat)] : []),
     p.model,
     `${p.a} − ${p.b}`,
+    secondary ? 'secondary' : 'primary',
     formatCount(p.n),
     formatPercent(p.accuracyA),
     formatPercent(p.accuracyB),
@@ -248,14 +277,16 @@ function pairs(ctx: DocumentContext): Block[] {
     formatCount(p.onlyA),
     formatCount(p.onlyB),
     formatP(p.mcnemarP),
-  ]);
+    secondary ? formatP(secondary.holmP) : '—',
+  ];
+  });
   return [
     { kind: 'heading', level: 2, text: 'Pairwise comparisons' },
     {
       kind: 'paragraph',
-      text: `Every pair of arms on the same model, over the test problems both were graded on. The difference is in percentage points; its 95% interval is a percentile bootstrap over problems (${formatCount(summary.options.resamples)} resamples, seed ${summary.options.seed}). McNemar's exact test uses only the problems exactly one arm solves.`,
+      text: `Every pair of arms on the same model, over the test problems both were graded on. The difference is in percentage points; its 95% interval is a percentile bootstrap over problems (${formatCount(summary.options.resamples)} resamples, seed ${summary.options.seed}). McNemar's exact test uses only the problems exactly one arm solves. The primary comparison is the one the Answer section reads; every other row is secondary, and its McNemar p is Holm-adjusted over all secondary rows (one family), since with this many comparisons some are "significant" by chance.`,
     },
-    rows.length ? { kind: 'table', header, rows, numeric: header.map((h) => !['Repeat', 'Model', 'Comparison (A − B)'].includes(h)) } : { kind: 'paragraph', text: 'No two arms were graded on the same model.' },
+    rows.length ? { kind: 'table', header, rows, numeric: header.map((h) => !['Repeat', 'Model', 'Comparison (A − B)', 'Role'].includes(h)) } : { kind: 'paragraph', text: 'No two arms were graded on the same model.' },
     ...chart(ctx, 'differences'),
   ];
 }
@@ -324,32 +355,25 @@ function lineage(input: ReportInput): Block[] {
       text: 'Every candidate each stage kept, with its parents, how it was made, the metric calls its arm had spent when it was found, and its mean validation score on the stage’s task model. A stage shared by several arms (base) is listed once.',
     },
   ];
-  // Stage name -> the arms that include it, per repeat; listed once under the first of them.
-  const listed = new Set<string>();
-  const arms = sortArms(input.arms);
-  for (const arm of arms) {
-    for (const st of arm.stages) {
-      const key = `${arm.repeat}\u0000${st.stage}`;
-      if (listed.has(key)) continue;
-      listed.add(key);
-      const users = arms.filter((a) => a.repeat === arm.repeat && a.stages.some((s) => s.stage === st.stage)).map((a) => a.arm);
-      blocks.push({ kind: 'heading', level: 3, text: `Stage ${st.stage} on ${st.taskModel}${multi ? ` (repeat ${arm.repeat})` : ''}: arms ${users.join(', ')}` });
-      if (st.candidates.length === 0) {
-        blocks.push({ kind: 'paragraph', text: 'No candidate was recorded.' });
-        continue;
-      }
-      blocks.push({
-        kind: 'table',
-        header: ['Candidate', 'Parents', 'Origin', 'Found at spend', 'Validation mean'],
-        rows: st.candidates.map((c) => [c.id, c.parents.length ? c.parents.join(', ') : '—', c.origin, formatCount(c.discoveredAtSpend), formatScore(c.valMean)]),
-        numeric: [false, false, false, true, true],
-      });
-      blocks.push({
-        kind: 'details',
-        summary: `Candidate texts (${st.candidates.length})`,
-        blocks: st.candidates.flatMap((c): Block[] => [{ kind: 'paragraph', text: `${c.id} (validation mean ${formatScore(c.valMean)})` }, { kind: 'code', text: c.text }]),
-      });
+  // Each stage listed once per repeat, under the first arm in display order that includes it.
+  for (const { repeat, stage: st, arms: users } of uniqueStages({ ...input, arms: sortArms(input.arms) })) {
+    blocks.push({ kind: 'heading', level: 3, text: `Stage ${st.stage} on ${st.taskModel}${multi ? ` (repeat ${repeat})` : ''}: arms ${users.join(', ')}` });
+    blocks.push({ kind: 'paragraph', text: `Stopped because: ${stopLabel(st.stopReason)}; unspent grant: ${formatUnspent(st)} of ${formatGrant(st.grant)}.` });
+    if (st.candidates.length === 0) {
+      blocks.push({ kind: 'paragraph', text: 'No candidate was recorded.' });
+      continue;
     }
+    blocks.push({
+      kind: 'table',
+      header: ['Candidate', 'Parents', 'Origin', 'Found at spend', 'Validation mean'],
+      rows: st.candidates.map((c) => [c.id, c.parents.length ? c.parents.join(', ') : '—', c.origin, formatCount(c.discoveredAtSpend), formatScore(c.valMean)]),
+      numeric: [false, false, false, true, true],
+    });
+    blocks.push({
+      kind: 'details',
+      summary: `Candidate texts (${st.candidates.length})`,
+      blocks: st.candidates.flatMap((c): Block[] => [{ kind: 'paragraph', text: `${c.id} (validation mean ${formatScore(c.valMean)})` }, { kind: 'code', text: c.text }]),
+    });
   }
   return blocks;
 }
@@ -407,6 +431,8 @@ function solvedByOne(ctx: DocumentContext): Block[] {
 export function buildDocument(ctx: DocumentContext): Block[] {
   const { input } = ctx;
   return [
+    ...title(input),
+    ...answerSection(ctx),
     ...header(input),
     ...models(input),
     ...splits(input),
@@ -417,9 +443,12 @@ export function buildDocument(ctx: DocumentContext): Block[] {
       ? chart(ctx, 'learning-curves')
       : [{ kind: 'paragraph', text: 'No learning curve was recorded.' } as Block]),
     ...accuracy(ctx),
+    ...costView(ctx),
     ...pairs(ctx),
     ...repeats(ctx),
     ...prompts(input),
+    ...mutationsSection(input),
+    ...chart(ctx, 'prompt-length'),
     ...lineage(input),
     ...solvedByOne(ctx),
     {

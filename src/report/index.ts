@@ -2,10 +2,12 @@
 export { writeReport, parseResultsJsonl, sortResults, type WriteReportOptions } from './write';
 export { renderLatexTable, escapeLatex, type LatexTableOptions } from './latex';
 export { parseReportInput } from './schema';
-export { lineDiff, type DiffLine } from './line-diff';
+export { lineDiff, sentenceDiff, splitSentences, type DiffLine } from './line-diff';
 export { redactSecrets } from './redact';
 export { SIMULATED_BANNER } from './document';
 export * from './format';
 export { summarizeResults, type ResultsSummary, type SummaryOptions } from '../core/stats';
 export type * from './types';
-export { reportInputFrom, writeReportFromSources, loadProblemResults, reportDirFor, summaryKeys } from './sources';
+export { reportInputFrom, writeReportFromSources, loadProblemResults, reportDirFor, summaryKeys, readReportSources } from './sources';
+export { writeExport, exportTables, parseCsv, toCsv, toJsonl, EXPORT_FORMATS, type ExportFormat, type Table } from './export';
+export { primaryComparison } from './answer';

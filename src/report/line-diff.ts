@@ -1,6 +1,7 @@
 /**
- * A line diff from a longest common subsequence of lines: what reflection on the small model
- * wrote into the prompt that the matched baseline did not, and the reverse.
+ * Diffs from a longest common subsequence: of lines (what reflection on the small model wrote
+ * into the prompt that the matched baseline did not, and the reverse) and of sentences (what one
+ * accepted mutation added to its parent and removed from it).
  */
 
 export interface DiffLine {
@@ -13,8 +14,28 @@ export interface DiffLine {
 const MAX_CELLS = 4_000_000;
 
 export function lineDiff(oldText: string, newText: string): DiffLine[] {
-  const a = oldText.split('\n');
-  const b = newText.split('\n');
+  return sequenceDiff(oldText.split('\n'), newText.split('\n'));
+}
+
+/**
+ * Sentences of a prompt: split at line breaks and after ., ! or ? followed by a space, trimmed,
+ * bullets and numbering kept as part of their sentence. Empty pieces are dropped.
+ */
+export function splitSentences(text: string): string[] {
+  return text
+    .split('\n')
+    .flatMap((line) => line.split(/(?<=[.!?])\s+(?=\S)/))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** A sentence-level diff of two prompts (the same LCS as lineDiff, over sentences). */
+export function sentenceDiff(oldText: string, newText: string): DiffLine[] {
+  return sequenceDiff(splitSentences(oldText), splitSentences(newText));
+}
+
+/** LCS diff of two sequences of strings. */
+export function sequenceDiff(a: readonly string[], b: readonly string[]): DiffLine[] {
   // Common prefix and suffix need no table; prompts that differ in a few rules shrink a lot.
   let pre = 0;
   while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;

@@ -34,6 +34,8 @@ const stage = z.object({
   spent,
   learningCurve: z.array(z.object({ spend: count, best: z.number().min(0).max(1) })),
   candidates: z.array(candidate),
+  stopReason: z.string().nullable().optional(),
+  spentOfGrant: count.optional(),
 });
 const arm = z.object({
   arm: z.string().min(1),

@@ -124,15 +124,20 @@ export function reportDirFor(runsDir: string, experimentId: string): string {
   return path.join(runsDir, experimentId, 'report');
 }
 
+/** An experiment's stored sources and the report input built from them (the report, and `lsl export`). */
+export async function readReportSources(store: ArtifactStore, sourcesKey: string): Promise<{ src: ReportSources; input: ReportInput }> {
+  const src = await store.getJson<ReportSources>(sourcesKey);
+  const summaries = new Map<string, GepaSummary>();
+  for (const key of summaryKeys(src)) summaries.set(key, await store.getJson<GepaSummary>(key));
+  return { src, input: reportInputFrom(src, (key) => summaries.get(key)!, { node: process.version }) };
+}
+
 /** Writes an experiment's report from its stored sources into `<runsDir>/<experimentId>/report`. */
 export async function writeReportFromSources(
   deps: { store: ArtifactStore; runsDir: string },
   sourcesKey: string,
 ): Promise<{ dir: string; files: ReportFiles }> {
-  const src = await deps.store.getJson<ReportSources>(sourcesKey);
-  const summaries = new Map<string, GepaSummary>();
-  for (const key of summaryKeys(src)) summaries.set(key, await deps.store.getJson<GepaSummary>(key));
-  const input = reportInputFrom(src, (key) => summaries.get(key)!, { node: process.version });
+  const { src, input } = await readReportSources(deps.store, sourcesKey);
   const dir = reportDirFor(deps.runsDir, src.experimentId);
   const files = await writeReport(input, dir, { loadResults: () => loadProblemResults(deps.store, src) });
   return { dir, files };

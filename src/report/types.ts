@@ -62,6 +62,14 @@ export interface StageRecord {
   spent: Spent;
   learningCurve: LearningCurvePoint[];
   candidates: CandidateRecord[];
+  /**
+   * Why the stage ended: 'budget' (grant spent), 'stalled' (every training minibatch it drew was
+   * already perfect), 'no-improvement', 'wall-clock', 'stop-requested', 'blocked', ...; null or
+   * absent when not recorded.
+   */
+  stopReason?: string | null;
+  /** Spend in the grant's unit; when absent it is read from `spent` (metric calls, tokens, dollars). */
+  spentOfGrant?: number;
 }
 
 export interface ArmRecord {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { experimentIdFor, planExperiment, type ExperimentConfig } from '../../core/experiment';
+import { experimentIdFor, planExperiment, planPower, renderPowerPlan, type ExperimentConfig } from '../../core/experiment';
 import { catalogFromRegistry, loadExperimentConfig, taskPoolSizes } from '../../experiment/load';
 import { datasetsDir, homePaths } from '../../paths';
 import { writeReportFromSources } from '../../report';
@@ -13,6 +13,9 @@ import { ControlSignals, progressQuery, type ControlSignalName } from '../../wor
 import { experiment, experimentProgressQuery, type ExperimentProgress, type ExperimentResult } from '../../workflows/experiment';
 import type { StageProgress } from '../../workflows/gepa-stage';
 import { renderPlan } from '../plan-text';
+import { answerPrimary, summarizeResults } from '../../core/stats';
+import { EXPORT_FORMATS, loadProblemResults, parseResultsJsonl, primaryComparison, readReportSources, writeExport, type ExportFormat } from '../../report';
+import { UsageError } from '../errors';
 import { printResult, resultWithProgress, table } from '../progress';
 import { runDirFor } from '../runs';
 import { openSession } from '../session';
@@ -33,10 +36,29 @@ export async function validateCommand(file: string): Promise<void> {
   process.stdout.write(`${file}: ok (experiment id ${experimentIdFor(config)})\n`);
 }
 
-export async function planCommand(file: string, flags: { json?: boolean }): Promise<void> {
+export async function planCommand(file: string, flags: { json?: boolean; pilot?: string }): Promise<void> {
   const { config } = await readConfig(file);
   const plan = planExperiment(config, catalogFromRegistry(loadRegistryOrUsage()));
-  process.stdout.write(flags.json ? JSON.stringify(plan) + '\n' : renderPlan(plan) + '\n');
+  const power = planPower(config, flags.pilot ? pilotDiscordance(flags.pilot, config) : undefined);
+  process.stdout.write(flags.json ? JSON.stringify({ ...plan, power }) + '\n' : renderPlan(plan) + renderPowerPlan(power) + '\n');
+}
+
+/** The run directory of an experiment id, or the directory itself when given one. */
+function runDirOf(idOrDir: string): string {
+  return fs.existsSync(idOrDir) && fs.statSync(idOrDir).isDirectory() ? idOrDir : path.join(homePaths.runs(), idOrDir);
+}
+
+/** The discordance of the primary comparison measured on a finished pilot run's results.jsonl. */
+function pilotDiscordance(idOrDir: string, config: ExperimentConfig): { discordance: number; source: string } {
+  const file = path.join(runDirOf(idOrDir), 'report', 'results.jsonl');
+  if (!fs.existsSync(file)) throw new UsageError(`--pilot ${idOrDir}: no ${file} (give a finished run's id or directory)`);
+  const summary = summarizeResults(parseResultsJsonl(fs.readFileSync(file, 'utf8'), file), { resamples: 1 });
+  const primary = primaryComparison({ config, models: [{ role: 'large', name: config.models.large }, { role: 'small', name: config.models.small }] });
+  const answer = answerPrimary(summary, primary);
+  if (answer.perRepeat.length === 0) throw new UsageError(`--pilot ${idOrDir}: ${file} has no ${primary.a} − ${primary.b} pair on ${primary.model}`);
+  const rate = answer.perRepeat.reduce((t, p) => t + (p.onlyA + p.onlyB) / p.n, 0) / answer.perRepeat.length;
+  if (rate === 0) throw new UsageError(`--pilot ${idOrDir}: ${primary.a} and ${primary.b} agree on every problem; no discordance to plan with`);
+  return { discordance: rate, source: `measured on pilot ${path.basename(runDirOf(idOrDir))}` };
 }
 
 function renderExperimentProgress(p: ExperimentProgress, live: Map<string, { spent: number; best: number | null }>): string {
@@ -123,21 +145,34 @@ export async function signalCommand(signal: ControlSignalName, id: string): Prom
   }
 }
 
+/** A finished experiment's result: from its run directory, else from the server by id. */
+async function finishedResult(idOrDir: string): Promise<ExperimentResult> {
+  const resultFile = path.join(runDirOf(idOrDir), 'result.json');
+  if (fs.existsSync(resultFile)) return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as ExperimentResult;
+  const client = await connectClient();
+  try {
+    return await client.workflow.getHandle<typeof experiment>(idOrDir).result();
+  } finally {
+    await client.connection.close();
+  }
+}
+
 /** Rewrites a report from a finished experiment's stored artifacts (by id via the server, or from its run directory). */
 export async function reportCommand(idOrDir: string): Promise<void> {
-  let result: ExperimentResult | undefined;
-  const resultFile = fs.existsSync(idOrDir) && fs.statSync(idOrDir).isDirectory() ? path.join(idOrDir, 'result.json') : path.join(homePaths.runs(), idOrDir, 'result.json');
-  if (fs.existsSync(resultFile)) result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as ExperimentResult;
-  else {
-    const client = await connectClient();
-    try {
-      result = await client.workflow.getHandle<typeof experiment>(idOrDir).result();
-    } finally {
-      await client.connection.close();
-    }
-  }
+  const result = await finishedResult(idOrDir);
   const { files } = await writeReportFromSources({ store: new LocalArtifactStore(homePaths.artifacts()), runsDir: homePaths.runs() }, result.reportSourcesKey);
   process.stdout.write(`${files.html}\n${files.markdown}\n${files.latex}\n`);
+}
+
+/** Writes a finished experiment's tidy tables (results, prompts, lineage, stages) as CSV or JSONL. */
+export async function exportCommand(idOrDir: string, flags: { format: string; out?: string }): Promise<void> {
+  if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got '${flags.format}'`);
+  const result = await finishedResult(idOrDir);
+  const store = new LocalArtifactStore(homePaths.artifacts());
+  const { src, input } = await readReportSources(store, result.reportSourcesKey);
+  const dir = path.resolve(flags.out ?? path.join(homePaths.runs(), result.experimentId, 'export'));
+  const files = await writeExport(input, await loadProblemResults(store, src), dir, flags.format as ExportFormat);
+  process.stdout.write(files.map((f) => `${f}\n`).join(''));
 }
 
 export async function scheduleCreateCommand(file: string, flags: { cron: string; id?: string }): Promise<void> {

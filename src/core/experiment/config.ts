@@ -11,6 +11,7 @@ import { BUDGET_UNITS, type BudgetUnit } from '../budget';
 import { COMPONENT_SELECTORS, SELECTORS } from '../gepa/strategies';
 import { canonicalJson, fnv1a64Hex } from './canonical';
 import { ConfigError, problem, problemsFromZod, showValue, type ConfigProblem } from './problems';
+import { analysisProblems, analysisSchema, normalizeAnalysis, type AnalysisConfig } from './analysis';
 
 export const ROLES = ['large', 'small'] as const;
 /** The model an arm's stage runs on: L or S; configs map each to a registry name. */
@@ -68,6 +69,8 @@ export interface ExperimentConfig {
   /** When true each repeat also draws its own splits (seed `splits.seed + repeat index`). */
   resplit: boolean;
   simulator?: { latencyMs?: number };
+  /** How the report answers the question and `lsl plan` sizes it; absent when not written (defaults: analysisSettings). */
+  analysis?: AnalysisConfig;
 }
 
 const wholeNumber = (min: number) => z.int().min(min);
@@ -171,6 +174,7 @@ export const experimentConfigSchema = z
       .strictObject({ latencyMs: z.number().min(0).optional() })
       .optional()
       .describe('Overrides for offline runs on the model simulator.'),
+    analysis: analysisSchema.optional(),
   })
   .describe('An LSL experiment: arms, models, splits, budgets and GEPA settings.');
 
@@ -235,6 +239,7 @@ function structureProblems(c: SchemaOutput): ConfigProblem[] {
       else firstAt.set(s, i);
     });
   }
+  out.push(...analysisProblems(c.analysis, c.arms.map(armName)));
   return out;
 }
 
@@ -262,6 +267,7 @@ function normalize(c: SchemaOutput): ExperimentConfig {
     resplit: c.resplit,
   };
   if (c.simulator) config.simulator = { ...c.simulator };
+  if (c.analysis) config.analysis = normalizeAnalysis(c.analysis);
   return config;
 }
 

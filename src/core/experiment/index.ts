@@ -17,3 +17,4 @@ export * from './validate';
 export * from './prepared';
 export * from './run-plan';
 export { canonicalJson } from './canonical';
+export * from './analysis';

@@ -19,3 +19,18 @@ export {
   type RepeatDifference,
   type PassAtK,
 } from './summary';
+export { mcnemarPower, minDetectableDifference, discordanceRate, type PowerOptions } from './power';
+export { holmAdjust } from './holm';
+export { studentTCdf, studentTQuantile } from './student-t';
+export {
+  answerPrimary,
+  secondaryPairs,
+  ruleText,
+  DEFAULT_RULE,
+  type AnswerRule,
+  type PrimaryAnswer,
+  type PrimaryComparison,
+  type RepeatsEvidence,
+  type SecondaryPair,
+  type Verdict,
+} from './answer';
