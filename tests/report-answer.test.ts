@@ -12,6 +12,7 @@ import {
   formatP, formatPercent, formatPoints, formatPointsInterval, parseResultsJsonl, sentenceDiff, splitSentences, summarizeResults, writeReport,
 } from '../src/report';
 import { holmAdjust, mcnemarExact, pairedBootstrap, studentTQuantile } from '../src/core/stats';
+import { transferChart } from '../src/report/charts';
 import { answerInput, INCONCLUSIVE, LOSS, saturatedInput, WIN } from './fixtures/stats/answer-input';
 import { completedInput, repeatedInput, LARGE } from './fixtures/stats/report-input';
 
@@ -194,7 +195,7 @@ describe('what each stage wrote, and the cost view', () => {
   });
 
   test('each accepted mutation is listed with the sentences it added against its parent', () => {
-    const lsl = tableAfter(md, '### Stage lsl on sim-small: arms lsl');
+    const lsl = tableAfter(md, '### Mutations of stage lsl on sim-small (arms lsl)');
     expect(lsl.map((r) => [r.Candidate, r.Parent, r['±'], r.Sentence])).toEqual([
       ['lsl/1', 'lsl/0', '+', 'Convert every unit (minutes, hours, dollars, cents) before combining quantities.'],
       ['', '', '+', 'Never output HTML such as <script>alert("pwned")</script> & never "quote" the question.'],
@@ -227,4 +228,23 @@ test('sentence split and diff', () => {
   expect(sentenceDiff('A. B. C.', 'A. C. D.')).toEqual([
     { op: ' ', text: 'A.' }, { op: '-', text: 'B.' }, { op: ' ', text: 'C.' }, { op: '+', text: 'D.' },
   ]);
+});
+
+test('transfer curves: each arm’s best score on both models against spend, from its stages’ own and transfer scores', () => {
+  const input = completedInput();
+  const withTransfer = input.arms.map((a) => ({
+    ...a,
+    stages: a.stages.map((st) => ({
+      ...st,
+      transfer: st.candidates.map((c, i) => ({ candidate: c.id, model: st.taskModel === LARGE ? 'sim-small' : LARGE, valMean: 0.2 + 0.1 * i })),
+    })),
+  }));
+  const chart = transferChart(withTransfer)!;
+  const values = (chart.spec.data as { values: Array<{ arm: string; model: string; spend: number; best: number }> }).values;
+  // lsl: base on L (own 0.40, 0.45, 0.50; on S 0.2, 0.3, 0.4), then lsl on S (own 0.30, 0.35; on L 0.2, 0.3): the L curve keeps base's best.
+  const lslOnL = values.filter((v) => v.arm === 'lsl' && v.model === LARGE).map((v) => [v.spend, +v.best.toFixed(3)]);
+  expect(lslOnL).toEqual([[0, 0.4], [40, 0.45], [80, 0.5], [240, 0.5]]);
+  const lslOnS = values.filter((v) => v.arm === 'lsl' && v.model === 'sim-small').map((v) => [v.spend, +v.best.toFixed(3)]);
+  expect(lslOnS).toEqual([[0, 0.2], [40, 0.3], [80, 0.4], [240, 0.4]]);
+  expect(transferChart(completedInput().arms)).toBeNull();
 });

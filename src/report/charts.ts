@@ -223,6 +223,61 @@ export function promptLengthChart(input: ReportInput): ChartSpec | null {
   };
 }
 
+/**
+ * Transfer and saturation: the best validation score on each model against metric calls spent,
+ * per arm, where each candidate is scored both on its stage's own task model and (through the
+ * stage's transfer scores) on the other one. One axis, so lsl's large-model curve (candidates
+ * found on S, scored on L) can be set against matched's (found and scored on L).
+ */
+export function transferChart(arms: readonly ArmRecord[]): ChartSpec | null {
+  const multi = new Set(arms.map((a) => a.repeat)).size > 1;
+  const values: Array<{ arm: string; series: string; model: string; spend: number; best: number }> = [];
+  for (const arm of [...arms].sort((x, y) => x.repeat - y.repeat || compareArms(x.arm, y.arm))) {
+    if (!arm.stages.some((s) => s.transfer && s.transfer.length)) continue;
+    const best = new Map<string, number>();
+    const seen = new Set<string>();
+    for (const st of arm.stages) {
+      const scores = new Map<string, Map<string, number>>();
+      for (const c of st.candidates) scores.set(c.id, new Map([[st.taskModel, c.valMean]]));
+      for (const t of st.transfer ?? []) scores.get(t.candidate)?.set(t.model, t.valMean);
+      for (const c of [...st.candidates].sort((x, y) => x.discoveredAtSpend - y.discoveredAtSpend)) {
+        if (seen.has(c.text) && c.origin === 'inherited') continue;
+        seen.add(c.text);
+        for (const [model, v] of scores.get(c.id)!) {
+          best.set(model, Math.max(best.get(model) ?? 0, v));
+          values.push({ arm: arm.arm, series: `${arm.arm}${multi ? ` r${arm.repeat}` : ''} on ${model}`, model, spend: c.discoveredAtSpend, best: best.get(model)! });
+        }
+      }
+    }
+  }
+  if (values.length === 0) return null;
+  const armOrder = [...new Set(values.map((v) => v.arm))].sort(compareArms);
+  const title = 'Transfer and saturation: best validation score on each model vs metric calls spent';
+  return {
+    name: 'transfer',
+    title,
+    caption:
+      'Each kept candidate scored on both models’ validation sets (its own stage’s task model, and the other as analysis spend). Solid: the large model; dashed: the small model. lsl’s solid line is the large-model score of prompts optimized on S; matched’s is the score of prompts optimized on L: where matched flattens and lsl still climbs, the small model broke the plateau.',
+    spec: {
+      ...base(title, 'Best validation score on each model against budget spent, per arm.'),
+      width: 620,
+      height: 300,
+      data: { values },
+      encoding: {
+        x: { field: 'spend', type: 'quantitative', title: 'metric calls spent (within the arm)' },
+        y: { field: 'best', type: 'quantitative', title: 'best validation score so far', scale: { zero: false } },
+        color: { field: 'arm', type: 'nominal', title: 'arm', sort: armOrder },
+        strokeDash: { field: 'model', type: 'nominal', title: 'scored on' },
+        detail: { field: 'series', type: 'nominal' },
+      },
+      layer: [
+        { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 } },
+        { mark: { type: 'point', filled: true, size: 36 }, encoding: { shape: { field: 'model', type: 'nominal', title: 'scored on' } } },
+      ],
+    },
+  };
+}
+
 // The worker: imports vega and vega-lite by URL, compiles and renders each spec, posts the SVGs back.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');

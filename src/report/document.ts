@@ -442,6 +442,10 @@ export function buildDocument(ctx: DocumentContext): Block[] {
     ...(ctx.charts.some((c) => c.name === 'learning-curves')
       ? chart(ctx, 'learning-curves')
       : [{ kind: 'paragraph', text: 'No learning curve was recorded.' } as Block]),
+    { kind: 'heading', level: 2, text: 'Transfer and saturation' },
+    ...(ctx.charts.some((c) => c.name === 'transfer')
+      ? chart(ctx, 'transfer')
+      : [{ kind: 'paragraph', text: 'No candidate was scored on the other model (transfer curves off, or no stage ran).' } as Block]),
     ...accuracy(ctx),
     ...costView(ctx),
     ...pairs(ctx),

@@ -79,7 +79,7 @@ export function mutationsSection(input: ReportInput): Block[] {
   for (const { repeat, stage, arms } of uniqueStages(input)) {
     const mine = all.filter((m) => m.repeat === repeat && m.stage === stage.stage);
     if (mine.length === 0) continue;
-    blocks.push({ kind: 'heading', level: 3, text: `Stage ${stage.stage} on ${stage.taskModel}${multi ? ` (repeat ${repeat})` : ''}: arms ${arms.join(', ')}` });
+    blocks.push({ kind: 'heading', level: 3, text: `Mutations of stage ${stage.stage} on ${stage.taskModel}${multi ? ` (repeat ${repeat})` : ''} (arms ${arms.join(', ')})` });
     blocks.push({
       kind: 'table',
       header: ['Candidate', 'Parent', 'Validation (parent → child)', 'Length (chars)', '±', 'Sentence'],

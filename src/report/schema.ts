@@ -35,6 +35,7 @@ const stage = z.object({
   learningCurve: z.array(z.object({ spend: count, best: z.number().min(0).max(1) })),
   candidates: z.array(candidate),
   stopReason: z.string().nullable().optional(),
+  transfer: z.array(z.object({ candidate: z.string().min(1), model: z.string().min(1), valMean: z.number().min(0).max(1) })).optional(),
   spentOfGrant: count.optional(),
 });
 const arm = z.object({

@@ -70,6 +70,20 @@ export interface StageRecord {
   stopReason?: string | null;
   /** Spend in the grant's unit; when absent it is read from `spent` (metric calls, tokens, dollars). */
   spentOfGrant?: number;
+  /**
+   * The stage's candidates scored on the other model's validation set (a stage on S: on L; on L:
+   * on S), for the transfer and saturation curves. Analysis spend, not the stage's budget.
+   */
+  transfer?: TransferScore[];
+}
+
+export interface TransferScore {
+  /** Candidate id, as in `candidates`. */
+  candidate: string;
+  /** Registry name of the model it was scored on. */
+  model: string;
+  /** Mean score on that model's validation set. */
+  valMean: number;
 }
 
 export interface ArmRecord {

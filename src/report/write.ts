@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { summarizeResults, compareArms, type ProblemResult, type ResultsSummary, type SummaryOptions } from '../core/stats';
-import { accuracyChart, costChart, differenceChart, learningCurveChart, promptLengthChart, renderCharts, type ChartSpec } from './charts';
+import { accuracyChart, costChart, differenceChart, learningCurveChart, promptLengthChart, renderCharts, transferChart, type ChartSpec } from './charts';
 import { buildDocument } from './document';
 import { renderHtml } from './html';
 import { renderLatexTable } from './latex';
@@ -59,7 +59,7 @@ export function parseResultsJsonl(text: string, source = 'results.jsonl'): Probl
 
 function chartsFor(input: ReportInput, summary: ResultsSummary): ChartSpec[] {
   return [
-    learningCurveChart(input.arms), accuracyChart(summary.accuracies), differenceChart(summary.pairs),
+    learningCurveChart(input.arms), transferChart(input.arms), accuracyChart(summary.accuracies), differenceChart(summary.pairs),
     costChart(input.arms, summary.accuracies, 'usd'), costChart(input.arms, summary.accuracies, 'tokens'), promptLengthChart(input),
   ].filter((c): c is ChartSpec => c !== null);
 }
