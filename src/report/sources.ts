@@ -60,6 +60,8 @@ function stageRecord(ref: StageRef, all: StageRef[], summaryOf: (key: string) =>
     },
     learningCurve: summary.learningCurve.map((p) => ({ spend: p.spend, best: p.best })),
     candidates,
+    stopReason: summary.stopReason,
+    ...(acc.spentOfGrant !== null ? { spentOfGrant: acc.spentOfGrant } : {}),
   };
 }
 

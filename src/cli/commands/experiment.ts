@@ -15,6 +15,7 @@ import type { StageProgress } from '../../workflows/gepa-stage';
 import { renderPlan } from '../plan-text';
 import { answerPrimary, summarizeResults } from '../../core/stats';
 import { EXPORT_FORMATS, loadProblemResults, parseResultsJsonl, primaryComparison, readReportSources, writeExport, type ExportFormat } from '../../report';
+import { stopLabel } from '../../report/stops';
 import { UsageError } from '../errors';
 import { printResult, resultWithProgress, table } from '../progress';
 import { runDirFor } from '../runs';
@@ -89,6 +90,12 @@ async function watch(client: Client, id: string): Promise<ExperimentResult> {
   }, { intervalMs: 1000 });
 }
 
+/** Stages of an arm that ended before their grant was spent: "; base stopped: every training minibatch perfect, 20 of 40 unspent". */
+function stopNotes(a: ExperimentResult['arms'][number]): string {
+  const early = a.stages.filter((s) => s.stopReason && s.stopReason !== 'budget' && s.unspent > 0);
+  return early.map((s) => `; ${s.stage} stopped: ${stopLabel(s.stopReason)}, ${s.unspent} of ${s.grant} unspent`).join('');
+}
+
 export function runSummary(r: ExperimentResult) {
   return {
     experimentId: r.experimentId,
@@ -96,7 +103,7 @@ export function runSummary(r: ExperimentResult) {
     simulated: r.simulated,
     report: r.report.html,
     reportDir: r.report.dir,
-    arms: r.arms.map((a) => ({ arm: a.arm, repeat: a.repeat, finished: a.finished, grant: a.grant, spent: a.spent, unit: a.unit, testAccuracy: a.testAccuracy })),
+    arms: r.arms.map((a) => ({ arm: a.arm, repeat: a.repeat, finished: a.finished, grant: a.grant, spent: a.spent, unit: a.unit, testAccuracy: a.testAccuracy, stages: a.stages })),
   };
 }
 
@@ -118,7 +125,7 @@ export async function runCommand(file: string, flags: { json?: boolean; id?: str
       ['experiment', `${r.experimentId} (${r.status})${r.simulated ? ' SIMULATED MODELS' : ''}`],
       ...r.arms.map((a): [string, string] => [
         `arm ${a.arm}${r.arms.some((x) => x.repeat > 0) ? ` #${a.repeat}` : ''}`,
-        `${a.finished ? '' : '(unfinished) '}spent ${a.spent}/${a.grant} ${a.unit}; test ${Object.entries(a.testAccuracy).map(([m, v]) => `${m} ${v.toFixed(3)}`).join(', ') || '-'}`,
+        `${a.finished ? '' : '(unfinished) '}spent ${a.spent}/${a.grant} ${a.unit}; test ${Object.entries(a.testAccuracy).map(([m, v]) => `${m} ${v.toFixed(3)}`).join(', ') || '-'}${stopNotes(a)}`,
       ]),
       ['report', r.report.html],
     ]);

@@ -63,6 +63,8 @@ export interface ArmOutcome {
   spent: number;
   unit: string;
   testAccuracy: Record<string, number>;
+  /** Each stage the arm's prompt depends on: why it ended and what it left of its grant (in `unit`). */
+  stages: Array<{ stage: string; stopReason: string | null; grant: number; spent: number; unspent: number }>;
 }
 
 export interface ExperimentResult {
@@ -384,8 +386,8 @@ export function experimentResult(
   run.progress.phase = 'done';
   const { prepared } = run;
   const ledger = summarizeLedger(run.ledger);
-  const spentOf = (repeat: number, stages: StageRef[]) =>
-    stages.reduce((a, s) => a + (ledger.holders.find((h) => h.holder === holderOf(repeat, s.stage))?.spentOfGrant ?? 0), 0);
+  const stageSpent = (repeat: number, s: StageRef) => ledger.holders.find((h) => h.holder === holderOf(repeat, s.stage))?.spentOfGrant ?? 0;
+  const spentOf = (repeat: number, stages: StageRef[]) => stages.reduce((a, s) => a + stageSpent(repeat, s), 0);
   return {
     experimentId: sources.experimentId,
     status: sources.status,
@@ -395,6 +397,10 @@ export function experimentResult(
     arms: sources.arms.map((a) => ({
       arm: a.arm, repeat: a.repeat, finished: a.finished, finalPrompt: a.finalPrompt, grant: a.grant.amount, unit: prepared.config.budget.unit,
       spent: spentOf(a.repeat, a.stages),
+      stages: a.stages.map((s) => ({
+        stage: s.stage, stopReason: run.outcomes[stageKey(a.repeat, s.stage)]?.stopReason ?? null, grant: s.grant.amount,
+        spent: stageSpent(a.repeat, s), unspent: Math.max(0, s.grant.amount - stageSpent(a.repeat, s)),
+      })),
       testAccuracy: Object.fromEntries(run.progress.evaluations.flatMap((e) => {
         const done = e.repeat === a.repeat && e.arm === a.arm ? run.evaluated[e.workflowId] : undefined;
         return done ? [[e.model, done.accuracy]] : [];
