@@ -11,8 +11,8 @@ import {
   parseExperimentConfig,
   planPower,
   readExperimentConfig,
-  renderPowerPlan,
 } from '../src/core/experiment';
+import { renderPowerPlan } from '../src/cli/plan-text';
 import { minDetectableDifference } from '../src/core/stats';
 
 const base = {

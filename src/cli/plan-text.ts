@@ -1,5 +1,5 @@
 /** `lsl plan`: the dry-run plan as a readable text report. */
-import type { ExperimentPlan, PlannedStage, PlanTotals, StartsFrom } from '../core/experiment';
+import { pct, pts, type ExperimentPlan, type PlannedStage, type PlanTotals, type PowerPlan, type StartsFrom } from '../core/experiment';
 import { formatAmount, formatCount, formatUsd } from '../core/budget';
 import { columns } from './progress';
 
@@ -74,5 +74,16 @@ export function renderPlan(plan: ExperimentPlan): string {
     + (plan.unit === 'iterations'
       ? 'metric calls count every child as accepted (2b + |V| each, plus merges), an upper bound.'
       : 'metric calls never exceed the grant (the ledger enforces it).'));
+  return out.join('\n') + '\n';
+}
+
+/** The plan's power lines. */
+export function renderPowerPlan(p: PowerPlan): string {
+  const out: string[] = [];
+  const head = `Power (${p.primary.a} − ${p.primary.b} on ${p.primary.model}; exact McNemar, paired, α = ${p.alpha}, ${p.power * 100}% power, `
+    + `discordance ${pct(p.discordance)}, ${p.discordanceSource}): `;
+  out.push(head + (p.minDetectable === null ? `no difference is detectable with ${p.n} test problems` : `smallest detectable difference ${pts(p.minDetectable)} with ${p.n} test problems per run`)
+    + (p.pooledMinDetectable !== null ? `; ${pts(p.pooledMinDetectable)} pooling ${p.repeats} repeats (if they were independent draws of problems)` : ''));
+  if (p.warning) out.push(`WARNING: ${p.warning}`);
   return out.join('\n') + '\n';
 }

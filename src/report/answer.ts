@@ -5,7 +5,7 @@
  * written next to it, the power the design had, and, when a stage of either arm stopped before
  * spending its grant, a sentence saying so.
  */
-import { analysisSettings, type AnalysisConfig } from '../core/experiment/analysis';
+import { analysisSettings, pts, type AnalysisConfig } from '../core/experiment/analysis';
 import { answerPrimary, minDetectableDifference, ruleText, secondaryPairs, type PrimaryAnswer, type PrimaryComparison, type SecondaryPair } from '../core/stats';
 import type { Block } from './blocks';
 import type { DocumentContext } from './document';
@@ -29,8 +29,6 @@ export function primaryAnswer(ctx: DocumentContext): PrimaryAnswer {
 export function holmByPair(ctx: DocumentContext): Map<string, SecondaryPair> {
   return new Map(secondaryPairs(ctx.summary, primaryComparison(ctx.input)).map((p) => [`${p.repeat}/${p.model}/${p.a}/${p.b}`, p]));
 }
-
-const pts = (x: number) => `${(x * 100).toFixed(1)} points`;
 
 function powerBlocks(ctx: DocumentContext, answer: PrimaryAnswer): Block[] {
   const s = analysisSettings(ctx.input.config as { analysis?: AnalysisConfig } | null);

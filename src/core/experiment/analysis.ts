@@ -108,8 +108,8 @@ export interface PowerPlan {
   warning: string | null;
 }
 
-const pts = (x: number) => `${(x * 100).toFixed(1)} points`;
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+export const pts = (x: number) => `${(x * 100).toFixed(1)} points`;
+export const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** Power of the primary comparison for a config's test size and repeats; `pilot` overrides the discordance. */
 export function planPower(
@@ -133,15 +133,4 @@ export function planPower(
     primary: s.primary, n, repeats: config.repeats, discordance, discordanceSource: source, alpha: s.alpha, power: s.power,
     minDetectable: mdd, pooledMinDetectable: pooled, threshold, warning,
   };
-}
-
-/** The plan's power lines. */
-export function renderPowerPlan(p: PowerPlan): string {
-  const out: string[] = [];
-  const head = `Power (${p.primary.a} − ${p.primary.b} on ${p.primary.model}; exact McNemar, paired, α = ${p.alpha}, ${p.power * 100}% power, `
-    + `discordance ${pct(p.discordance)}, ${p.discordanceSource}): `;
-  out.push(head + (p.minDetectable === null ? `no difference is detectable with ${p.n} test problems` : `smallest detectable difference ${pts(p.minDetectable)} with ${p.n} test problems per run`)
-    + (p.pooledMinDetectable !== null ? `; ${pts(p.pooledMinDetectable)} pooling ${p.repeats} repeats (if they were independent draws of problems)` : ''));
-  if (p.warning) out.push(`WARNING: ${p.warning}`);
-  return out.join('\n') + '\n';
 }
