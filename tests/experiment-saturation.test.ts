@@ -74,7 +74,7 @@ test("lsl run's summary says why each stage stopped and what it left of its gran
   expect(stage('matched', 'matched')).toMatchObject({ stopReason: 'stalled', grant: 30, spent: 0, unspent: 30 });
   // lsl's small model still fails: it spends its grant on those failures.
   expect(stage('lsl', 'lsl').spent).toBeGreaterThan(0);
-  expect(table).toMatch(/arm matched +spent 18\/70 metricCalls; test .*; base stopped: every training minibatch perfect, 22 of 40 unspent; matched stopped: every training minibatch perfect, 30 of 30 unspent/);
+  expect(table).toMatch(/arm matched .*; base stopped: every training minibatch perfect, \d+ of 40 unspent; matched stopped: every training minibatch perfect, 30 of 30 unspent/);
 });
 
 test('the report shows the reason and the unspent grant in the ledger, and the Answer says it in words', () => {
