@@ -67,7 +67,7 @@ test('report.html opens from file:// with no errors, no failed requests, and dra
       return { id: f.id, width: box.width, height: box.height, marks: marks.length, drawn: marks.filter((m) => m.w > 0 || m.h > 0).length };
     }),
   );
-  expect(charts.map((c) => c.id)).toEqual(['chart-learning-curves', 'chart-accuracy', 'chart-differences']);
+  expect(charts.map((c) => c.id)).toEqual(['chart-learning-curves', 'chart-accuracy', 'chart-cost-usd', 'chart-cost-tokens', 'chart-differences', 'chart-prompt-length']);
   for (const c of charts) {
     expect(c.width).toBeGreaterThan(200);
     expect(c.height).toBeGreaterThan(150);
