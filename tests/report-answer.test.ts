@@ -15,24 +15,14 @@ import { holmAdjust, mcnemarExact, pairedBootstrap, studentTQuantile } from '../
 import { transferChart } from '../src/report/charts';
 import { answerInput, INCONCLUSIVE, LOSS, saturatedInput, WIN } from './fixtures/stats/answer-input';
 import { completedInput, repeatedInput, LARGE } from './fixtures/stats/report-input';
+import { asObjects, tableAfter as tableRows } from './helpers/markdown';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lsl-answer-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const STATS = { resamples: 500, seed: 3 };
 
-/** Rows of the first Markdown table after the line `heading`, as objects, cells unescaped. */
-function tableAfter(markdown: string, heading: string): Record<string, string>[] {
-  const lines = markdown.split('\n');
-  let i = lines.indexOf(heading);
-  if (i < 0) throw new Error(`heading ${heading} not in the report`);
-  while (i < lines.length && !lines[i].startsWith('|')) i++;
-  const rows: string[][] = [];
-  for (; i < lines.length && lines[i].startsWith('|'); i++) {
-    rows.push(lines[i].slice(2, -2).split(/ (?<!\\)\| /).map((c) => c.replace(/\\(.)/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')));
-  }
-  const [header, ...body] = rows.filter((r) => !r.every((c) => /^-+:?$/.test(c)));
-  return body.map((r) => Object.fromEntries(header.map((h, k) => [h, r[k]])));
-}
+/** Rows of the first Markdown table after the line `heading`, as objects. */
+const tableAfter = (markdown: string, heading: string) => asObjects(tableRows(markdown, heading));
 
 function section(md: string, heading: string): string {
   const start = md.indexOf(`\n${heading}\n`);

@@ -26,28 +26,10 @@ import {
 import { accuracyChart, renderCharts } from '../src/report/charts';
 import { redactSecrets } from '../src/report/redact';
 import { completedInput, repeatedInput, stoppedInput, LARGE, SMALL } from './fixtures/stats/report-input';
+import { asObjects, tableAfter } from './helpers/markdown';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lsl-report-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** The rows of the first Markdown table after `heading`, cells unescaped. */
-function tableAfter(markdown: string, heading: string): string[][] {
-  const lines = markdown.split('\n');
-  let i = lines.indexOf(heading);
-  if (i < 0) throw new Error(`heading ${heading} not in the report`);
-  while (i < lines.length && !lines[i].startsWith('|')) i++;
-  const rows: string[][] = [];
-  for (; i < lines.length && lines[i].startsWith('|'); i++) {
-    const cells = lines[i].slice(2, -2).split(/ (?<!\\)\| /).map((c) => c.replace(/\\(.)/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
-    rows.push(cells);
-  }
-  return rows.filter((r) => !r.every((c) => /^-+:?$/.test(c)));
-}
-
-function asObjects(rows: string[][]): Record<string, string>[] {
-  const [header, ...body] = rows;
-  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
-}
 
 describe('report of a completed run', () => {
   let files: ReportFiles;

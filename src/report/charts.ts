@@ -39,6 +39,30 @@ const base = (title: string, description: string) => ({
   config: CONFIG,
 });
 
+/** Step lines of a best score against metric calls spent, one per series, coloured by arm, point shape (and optionally dash) by model. */
+function bestScoreLines(
+  values: ReadonlyArray<{ arm: string; series: string; model: string; spend: number; best: number }>,
+  armOrder: string[],
+  o: { yTitle: string; modelTitle: string; dashByModel?: boolean },
+) {
+  return {
+    width: 620,
+    height: 300,
+    data: { values },
+    encoding: {
+      x: { field: 'spend', type: 'quantitative', title: 'metric calls spent (within the arm)' },
+      y: { field: 'best', type: 'quantitative', title: o.yTitle, scale: { zero: false } },
+      color: { field: 'arm', type: 'nominal', title: 'arm', sort: armOrder },
+      ...(o.dashByModel ? { strokeDash: { field: 'model', type: 'nominal', title: o.modelTitle } } : {}),
+      detail: { field: 'series', type: 'nominal' },
+    },
+    layer: [
+      { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 } },
+      { mark: { type: 'point', filled: true, size: 40 }, encoding: { shape: { field: 'model', type: 'nominal', title: o.modelTitle } } },
+    ],
+  };
+}
+
 /**
  * Best validation score against metric calls spent, every arm (and repeat) on one chart. A stage
  * shared by several arms (base, under lsl and matched) is drawn once, under the first arm in
@@ -68,22 +92,7 @@ export function learningCurveChart(arms: readonly ArmRecord[]): ChartSpec | null
       'Best mean validation score of each arm’s pool against the metric calls the arm had spent. A shared stage (base) is drawn once; scores are on each stage’s own task model (point shape), so a stage on the small model starts lower.',
     spec: {
       ...base(title, 'Learning curves of every arm: best mean validation score of the pool against the metric calls the arm had spent.'),
-      width: 620,
-      height: 300,
-      data: { values },
-      encoding: {
-        x: { field: 'spend', type: 'quantitative', title: 'metric calls spent (within the arm)' },
-        y: { field: 'best', type: 'quantitative', title: 'best validation score', scale: { zero: false } },
-        color: { field: 'arm', type: 'nominal', title: 'arm', sort: armOrder },
-        detail: { field: 'series', type: 'nominal' },
-      },
-      layer: [
-        { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 } },
-        {
-          mark: { type: 'point', filled: true, size: 40 },
-          encoding: { shape: { field: 'model', type: 'nominal', title: 'task model' } },
-        },
-      ],
+      ...bestScoreLines(values, armOrder, { yTitle: 'best validation score', modelTitle: 'task model' }),
     },
   };
 }
@@ -260,20 +269,7 @@ export function transferChart(arms: readonly ArmRecord[]): ChartSpec | null {
       'Each kept candidate scored on both models’ validation sets (its own stage’s task model, and the other as analysis spend). Solid: the large model; dashed: the small model. lsl’s solid line is the large-model score of prompts optimized on S; matched’s is the score of prompts optimized on L: where matched flattens and lsl still climbs, the small model broke the plateau.',
     spec: {
       ...base(title, 'Best validation score on each model against budget spent, per arm.'),
-      width: 620,
-      height: 300,
-      data: { values },
-      encoding: {
-        x: { field: 'spend', type: 'quantitative', title: 'metric calls spent (within the arm)' },
-        y: { field: 'best', type: 'quantitative', title: 'best validation score so far', scale: { zero: false } },
-        color: { field: 'arm', type: 'nominal', title: 'arm', sort: armOrder },
-        strokeDash: { field: 'model', type: 'nominal', title: 'scored on' },
-        detail: { field: 'series', type: 'nominal' },
-      },
-      layer: [
-        { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 } },
-        { mark: { type: 'point', filled: true, size: 36 }, encoding: { shape: { field: 'model', type: 'nominal', title: 'scored on' } } },
-      ],
+      ...bestScoreLines(values, armOrder, { yTitle: 'best validation score so far', modelTitle: 'scored on', dashByModel: true }),
     },
   };
 }
