@@ -445,7 +445,7 @@ export function buildDocument(ctx: DocumentContext): Block[] {
     { kind: 'heading', level: 2, text: 'Transfer and saturation' },
     ...(ctx.charts.some((c) => c.name === 'transfer')
       ? chart(ctx, 'transfer')
-      : [{ kind: 'paragraph', text: 'No candidate was scored on the other model (transfer curves off, or no stage ran).' } as Block]),
+      : [{ kind: 'paragraph', text: 'No candidate of this run was scored on the other model’s validation set, so there is no transfer curve.' } as Block]),
     ...accuracy(ctx),
     ...costView(ctx),
     ...pairs(ctx),
