@@ -19,20 +19,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-# npm ci when node_modules is missing or older than the lock file. Where the registry serves no
-# builds for other platforms (a mirror), the lock cannot list them and npm 11's `npm ci` refuses it
-# as out of sync; `npm install` then installs exactly the locked versions (the lock stays as it is).
+# npm ci when node_modules is missing or older than the lock file. The lock lists every platform's
+# optional packages (npm 11 writes them), so `npm ci` accepts it anywhere; tests/npm-ci.test.ts
+# checks that it stays so.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
-  if ! npm ci --no-audit --no-fund --loglevel=error 2>/tmp/lsl-npm-ci.err; then
-    if grep -q "EUSAGE" /tmp/lsl-npm-ci.err; then
-      echo "setup: npm ci refused the lock file (optional packages of other platforms missing); npm install from the lock instead"
-      npm install --no-audit --no-fund --loglevel=error
-    else
-      cat /tmp/lsl-npm-ci.err >&2
-      exit 1
-    fi
-  fi
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 node --require ./node_modules/tsx/dist/cjs/index.cjs scripts/provision-temporal.ts
