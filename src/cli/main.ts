@@ -114,6 +114,13 @@ datasets.command('pull <name>')
   .description('download a dataset from its public source (needs internet) and verify it')
   .action(action(async (name: string) => (await import('./commands/basics')).datasetsPullCommand(name)));
 
+const models = program.command('models').description('the model registry');
+models.command('check <name>')
+  .description('two short identical calls to a registry model: reachability, latency, tokens, seed, price, context')
+  .option('--timeout <ms>', 'per-call timeout (default: the entry\'s, at most 60000)')
+  .option('--json', 'print the check as one JSON line')
+  .action(action(async (name: string, flags) => (await import('./commands/models')).modelsCheckCommand(name, flags)));
+
 const tasks = program.command('tasks').description('benchmark tasks');
 tasks.command('check <task>')
   .description("grade every example's reference answer with the task's own grader (all must pass)")
