@@ -129,24 +129,89 @@ export function buildReflectionPrompt(args: {
 export type ParsedInstruction = { ok: true; text: string } | { ok: false; reason: string };
 
 /**
- * Reads the new instruction from a reflection reply: the text between the first fence and the
- * last one (an info string such as `text` after the opening fence is dropped). No fence, no
- * closing fence (a truncated reply) or an empty block is a rejection.
+ * A label a model puts before the instruction ("New instruction:", "**Revised Instruction:**",
+ * "## Improved instruction"): dropped when it stands before the text or on the opening fence line.
  */
-export function parseReflection(raw: string): ParsedInstruction {
+const LABEL = /^[ \t>#*_]*(?:(?:the|my|a|an)\s+)?(?:(?:new|revised|improved|updated|final|complete)\s+)*instruction[*_]*[ \t]*(?:[:\-–—][*_]*[ \t]*|(?=[ \t]*(?:\n|$)))/i;
+/** Quotes or bold markers wrapped around the whole instruction. */
+const WRAPPERS: Array<[string, string]> = [['**', '**'], ['"', '"'], ['\u201c', '\u201d'], ["'", "'"]];
+
+/** The text after a leading label, or undefined when the text does not start with one. */
+function afterLabel(text: string): string | undefined {
+  const m = LABEL.exec(text);
+  return m && m[0].trim() !== '' && /instruction/i.test(m[0]) ? text.slice(m[0].length) : undefined;
+}
+
+/** Drops a leading label line or prefix and quotes around the whole text. */
+function tidy(text: string): string {
+  let t = text.trim();
+  const rest = afterLabel(t);
+  if (rest !== undefined && /^[ \t]*(\n|$)|^\S/.test(rest)) t = rest.trim();
+  for (const [open, close] of WRAPPERS) {
+    if (t.length > open.length + close.length && t.startsWith(open) && t.endsWith(close) && !t.slice(open.length, -close.length).includes(close)) {
+      t = t.slice(open.length, t.length - close.length).trim();
+    }
+  }
+  return t;
+}
+
+/** The fenced block's text (first fence to last), or undefined when the reply has no fence. */
+function fencedText(raw: string): ParsedInstruction | undefined {
   const open = raw.indexOf(FENCE);
-  if (open < 0) return { ok: false, reason: 'the reply has no fenced block' };
+  if (open < 0) return undefined;
   let bodyStart = open + FENCE.length;
   while (raw[bodyStart] === '`') bodyStart++;
   const eol = raw.indexOf('\n', bodyStart);
   const restOfLine = raw.slice(bodyStart, eol < 0 ? raw.length : eol);
-  // An info string is one word; anything else on the opening line is the instruction itself.
-  if (eol >= 0 && /^[A-Za-z0-9_+.-]*\s*$/.test(restOfLine)) bodyStart = eol + 1;
+  // An info string (one word: `text`, `markdown`) or a label is dropped; other text on the
+  // opening line is the instruction itself.
+  const labelOnly = afterLabel(restOfLine)?.trim() === '';
+  if (eol >= 0 && (/^\s*[A-Za-z0-9_+.-]*\s*$/.test(restOfLine) || labelOnly)) bodyStart = eol + 1;
   const close = raw.lastIndexOf(FENCE);
-  if (close < bodyStart) return { ok: false, reason: 'the fenced block is not closed (truncated reply?)' };
-  let bodyEnd = close;
+  let bodyEnd = close < bodyStart ? raw.length : close;
   while (bodyEnd > bodyStart && raw[bodyEnd - 1] === '`') bodyEnd--;
-  const text = raw.slice(bodyStart, bodyEnd).trim();
+  const text = tidy(raw.slice(bodyStart, bodyEnd));
   if (text === '') return { ok: false, reason: 'the fenced block is empty' };
   return { ok: true, text };
+}
+
+/** The text after a "New instruction:" line when the reply has no fence. */
+function labelledText(raw: string): ParsedInstruction | undefined {
+  const lines = raw.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const rest = afterLabel(lines[i]);
+    if (rest === undefined) continue;
+    const text = tidy([rest, ...lines.slice(i + 1)].join('\n'));
+    return text === '' ? { ok: false, reason: 'nothing follows the "New instruction:" label' } : { ok: true, text };
+  }
+  return undefined;
+}
+
+/** What no instruction looks like: the prompt's examples copied back, or no words at all. */
+function notAnInstruction(text: string): string | undefined {
+  if (/^#{2,}\s*Example\s+\d+/im.test(text) && /^Feedback:/im.test(text)) return 'the reply repeats the examples instead of an instruction';
+  if (!/\p{L}{2,}/u.test(text)) return 'the reply holds no words (an answer, not an instruction)';
+  return undefined;
+}
+
+/**
+ * Reads the new instruction from a reflection reply. Accepted, in this order:
+ * - a fenced block: the text from the first fence to the last (so an instruction may itself show
+ *   a fenced example), with an info string (```text, ```markdown) or a label ("```New
+ *   instruction:") on the opening line dropped, prose before and after ignored, and a block the
+ *   model never closed read to the end of the reply (a reply cut off by the token limit is
+ *   rejected as truncated before it gets here, by the engine);
+ * - no fence, but a line starting with a label ("New instruction:", "**Revised instruction:**"):
+ *   the text after the label, to the end of the reply.
+ * Inside either, a leading label and quotes or bold markers around the whole text are dropped.
+ * Rejected (and counted by the engine as reflection rejections): a reply with neither a fence
+ * nor a label (there is no telling an instruction from commentary), an empty block, a block that
+ * copies the prompt's examples back, and text without a word in it.
+ */
+export function parseReflection(raw: string): ParsedInstruction {
+  const found = fencedText(raw) ?? labelledText(raw);
+  if (!found) return { ok: false, reason: 'the reply has no fenced block and no "New instruction:" label' };
+  if (!found.ok) return found;
+  const why = notAnInstruction(found.text);
+  return why ? { ok: false, reason: why } : found;
 }
