@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startTemporal, type TemporalServer } from '../../src/temporal/server';
+import { startSuiteLlama } from './llama';
 
 declare global {
   var __lslTemporal: TemporalServer | undefined;
@@ -16,6 +17,8 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   // Developer convenience for iterating on pure tests; a test that needs Temporal then fails loudly.
   if (process.env.LSL_TEST_NO_TEMPORAL === '1') return;
+  // The real model (llama.cpp + SmolLM2-135M), first: when it cannot be had, nothing is left running.
+  await startSuiteLlama();
   const server = await startTemporal({ log: (l) => process.stderr.write(`[temporal] ${l}\n`) });
   globalThis.__lslTemporal = server;
   process.env.LSL_TEST_TEMPORAL_ADDRESS = server.address;
