@@ -1,7 +1,9 @@
 /**
  * What the reflection parser takes from a weak real reflector and what it still refuses
- * (src/core/gepa/reflection.ts documents the rules). The replies below are the shapes
- * SmolLM2-135M-Instruct wrote when asked to reflect through llama.cpp, plus the plain cases.
+ * (src/core/gepa/reflection.ts documents the rules). The last two rejected replies are what
+ * SmolLM2-135M-Instruct wrote when asked to reflect through llama.cpp (temperature 0): it copies
+ * the examples back, or comments on them; the accepted shapes are those of reflectors that do
+ * give an instruction without quite keeping to the requested format.
  */
 import { parseReflection } from '../src/core/gepa/reflection';
 
@@ -32,6 +34,8 @@ describe('parseReflection: still rejects what is not an instruction', () => {
     ['a bare number', '```\n#### 42\n```', 'no words'],
     ['the examples copied back', '```\n### Example 1\nInput: Tom has 3 apples.\nOutput: 3\nFeedback: correct\n```', 'repeats the examples'],
     ['a label with nothing after it', 'New instruction:\n', 'nothing follows'],
+    ['SmolLM2: the examples copied back, unfenced', 'The assistant reads it before every task input.\n\n### Example 1\nInput: Natalia sold clips to 48 of her friends.\nOutput: 2 * 50 = 100. The answer is 100.\nFeedback: not correct (score 0): the expected answer is 72', 'no fenced block'],
+    ['SmolLM2: commentary on the examples', 'The assistant uses the example of Natalia\'s sales to solve a problem. The answer is 24, not incorrect because she sold 10 * 5 = 60 hours in April.', 'no fenced block'],
   ])('%s', (_what, raw, reason) => {
     const r = parseReflection(raw);
     expect(r.ok).toBe(false);
