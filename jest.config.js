@@ -1,13 +1,13 @@
 /**
  * Three projects, by test file name; `npm test` runs all of them:
  * - `fast`: pure tests, no server, no child processes: seconds (`npm run test:fast`);
- * - `slow`: no Temporal server either, but real Python sandboxes, Chromium, report rendering and
- *   property runs (report-, sandbox-, gepa-property, math-verify-agreement, stats-reference);
- * - `temporal`: one real dev server for the project (globalSetup); each file starts its own
- *   worker (cli-, eval-, experiment-, optimize-, stage-).
+ * - `slow`: no Temporal server either, but real Python sandboxes, Chromium, report rendering, `npm ci` and
+ *   property runs (report-, sandbox-, gepa-property, math-verify-agreement, stats-reference, npm-ci);
+ * - `temporal`: one real dev server and one llama.cpp server (the real model) for the project
+ *   (globalSetup); each file starts its own worker (cli-, eval-, experiment-, optimize-, stage-).
  */
 const TEMPORAL = '/tests/(cli|eval|experiment|optimize|stage)-[^/]*\\.test\\.ts$';
-const SLOW = '/tests/(report-[^/]*|sandbox-[^/]*|gepa-property|math-verify-agreement|stats-reference)\\.test\\.ts$';
+const SLOW = '/tests/(report-[^/]*|sandbox-[^/]*|gepa-property|math-verify-agreement|stats-reference|npm-ci)\\.test\\.ts$';
 const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
