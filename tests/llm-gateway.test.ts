@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
+import { failureKind, modelFailureDetails, type FailureKind } from '../src/llm/errors';
 import { createGateway, type LslGateway } from '../src/llm/gateway';
+import { responseCacheKey } from '../src/llm/cache';
 import { registryFromSpecs, type ModelSpecInput } from '../src/llm/registry';
 import type { ChatRequest } from '../src/llm/types';
 import { startFaultServer, type FaultServer } from './helpers/llm-fault-server';
@@ -121,6 +123,59 @@ describe('successful calls', () => {
   });
 });
 
+describe('reasoning models', () => {
+  const reasoner = (over: Partial<ModelSpecInput> = {}) =>
+    spec({ reasoning: true, reasoningEffort: 'high', maxCompletionTokens: 4000, temperature: 0, ...over });
+
+  test('sends max_completion_tokens and reasoning_effort, never max_tokens or temperature', async () => {
+    const gw = gateway([reasoner()]);
+    // An evaluation's temperature 0 is left out too: these models refuse anything but the default.
+    await gw.chat('test-model', ask('q', 3, { temperature: 0 }));
+    const body = server.requests[0].body;
+    expect(body).toMatchObject({ model: 'endpoint-id', seed: 3, max_completion_tokens: 4000, reasoning_effort: 'high' });
+    expect(body).not.toHaveProperty('max_tokens');
+    expect(body).not.toHaveProperty('temperature');
+  });
+
+  test('without maxCompletionTokens the budget is maxTokens; a request maxTokens overrides both', async () => {
+    const gw = gateway([reasoner({ maxCompletionTokens: undefined, maxTokens: 777, reasoningEffort: undefined })]);
+    await gw.chat('test-model', ask());
+    await gw.chat('test-model', ask('other', 0, { maxTokens: 55 }));
+    expect(server.requests[0].body).toMatchObject({ max_completion_tokens: 777 });
+    expect(server.requests[0].body).not.toHaveProperty('reasoning_effort');
+    expect(server.requests[1].body).toMatchObject({ max_completion_tokens: 55 });
+  });
+
+  test('reasoning tokens are output tokens, billed as such; reasoning_content is kept and cached, never the answer', async () => {
+    const dir = freshCacheDir();
+    const gw = gateway([reasoner()], {}, dir);
+    server.next({ kind: 'ok', text: '#### 4', promptTokens: 100, completionTokens: 900, reasoningTokens: 880, reasoningContent: 'two plus two is four' });
+    const r = await gw.chat('test-model', ask());
+    expect(r).toMatchObject({ text: '#### 4', inputTokens: 100, outputTokens: 900, reasoningTokens: 880, reasoning: 'two plus two is four' });
+    expect(r.usd).toBeCloseTo((100 * 2 + 900 * 8) / 1e6, 12);
+    expect(gw.stats().models['test-model']).toMatchObject({ outputTokens: 900, reasoningTokens: 880 });
+    const hit = await gateway([reasoner()], {}, dir).chat('test-model', ask());
+    expect(hit).toMatchObject({ cached: true, text: '#### 4', reasoningTokens: 880, reasoning: 'two plus two is four', usd: 0 });
+  });
+
+  test('reasoning tokens reported apart from completion_tokens are added to the output', async () => {
+    const gw = gateway([reasoner()]);
+    server.next({ kind: 'ok', text: 'ok', promptTokens: 10, completionTokens: 5, reasoningTokens: 300 });
+    const r = await gw.chat('test-model', ask());
+    expect(r).toMatchObject({ outputTokens: 305, reasoningTokens: 300 });
+  });
+
+  test('the effort is part of the cache key; a non-reasoning model keeps its old keys', async () => {
+    const dir = freshCacheDir();
+    const high = await gateway([reasoner()], {}, dir).chat('test-model', ask());
+    const low = await gateway([reasoner({ reasoningEffort: 'low' })], {}, dir).chat('test-model', ask());
+    expect(low.cached).toBe(false);
+    expect(low.key).not.toBe(high.key);
+    const plain = await gateway([spec()], {}, freshCacheDir()).chat('test-model', ask());
+    expect(plain.key).toBe(responseCacheKey({ model: 'test-model', endpointModel: 'endpoint-id', messages: ask().messages, temperature: 0, maxTokens: 2048, sampleIndex: 0 }));
+  });
+});
+
 describe('response cache', () => {
   test('the second identical call is a hit: no HTTP call, nothing paid, same text', async () => {
     const gw = gateway();
@@ -191,12 +246,12 @@ describe('response cache', () => {
     expect(filesUnder(dir)).toEqual([]);
   });
 
-  test('a completion cut at maxTokens is returned but not stored', async () => {
+  test('a completion cut at maxTokens is returned with its reason but not stored', async () => {
     const dir = freshCacheDir();
     const gw = gateway([spec()], {}, dir);
     server.next({ kind: 'ok', text: 'Let me think step by', finishReason: 'length' });
     const r = await gw.chat('test-model', ask());
-    expect(r).toMatchObject({ finishReason: 'length', text: 'Let me think step by', cached: false });
+    expect(r).toMatchObject({ finishReason: 'length', text: 'Let me think step by', cached: false, cutOff: 'the answer was cut off at 2048 output tokens' });
     expect(filesUnder(dir)).toEqual([]);
     const again = await gw.chat('test-model', ask());
     expect(again.cached).toBe(false);
@@ -215,38 +270,55 @@ describe('response cache', () => {
 });
 
 describe('error classification over HTTP', () => {
-  const cases: Array<[string, Parameters<FaultServer['next']>[0], string, boolean]> = [
-    ['500', { kind: 'status', status: 500 }, 'ModelServerError', false],
-    ['503', { kind: 'status', status: 503 }, 'ModelServerError', false],
-    ['408', { kind: 'status', status: 408 }, 'ModelTimeout', false],
-    ['409', { kind: 'status', status: 409 }, 'ModelConflict', false],
-    ['400', { kind: 'status', status: 400, message: 'Invalid value for messages' }, 'ModelBadRequest', true],
-    ['401', { kind: 'status', status: 401 }, 'ModelAuthError', true],
-    ['403', { kind: 'status', status: 403 }, 'ModelPermissionDenied', true],
-    ['404', { kind: 'status', status: 404, message: 'The model does not exist' }, 'ModelNotFound', true],
-    ['413', { kind: 'status', status: 413 }, 'ModelRequestTooLarge', true],
-    ['422', { kind: 'status', status: 422 }, 'ModelBadRequest', true],
-    ['418', { kind: 'status', status: 418 }, 'ModelClientError', true],
-    ['429 out of quota', { kind: 'status', status: 429, code: 'insufficient_quota', message: 'You exceeded your current quota' }, 'ModelQuotaExceeded', true],
-    ['a hang past the timeout', { kind: 'hang' }, 'ModelTimeout', false],
-    ['a body that stalls', { kind: 'stall-body' }, 'ModelTimeout', false],
-    ['a dropped connection', { kind: 'drop' }, 'ModelConnectionError', false],
-    ['a truncated body', { kind: 'truncate' }, 'ModelTruncatedResponse', false],
-    ['invalid JSON', { kind: 'bad-json' }, 'ModelTruncatedResponse', false],
-    ['an empty completion', { kind: 'empty' }, 'ModelEmptyCompletion', false],
-    ['JSON that is not a completion', { kind: 'not-completion' }, 'ModelInvalidResponse', false],
+  const cases: Array<[string, Parameters<FaultServer['next']>[0], string, FailureKind]> = [
+    ['500', { kind: 'status', status: 500 }, 'ModelServerError', 'transient'],
+    ['503', { kind: 'status', status: 503 }, 'ModelServerError', 'transient'],
+    ['408', { kind: 'status', status: 408 }, 'ModelTimeout', 'transient'],
+    ['409', { kind: 'status', status: 409 }, 'ModelConflict', 'transient'],
+    ['429 rate limit', { kind: 'status', status: 429, code: 'rate_limit_exceeded' }, 'ModelRateLimited', 'transient'],
+    ['400', { kind: 'status', status: 400, message: 'Invalid value for messages' }, 'ModelBadRequest', 'refusal'],
+    ['400 context length', { kind: 'status', status: 400, code: 'context_length_exceeded', message: "This model's maximum context length is 8192 tokens" }, 'ModelContextLength', 'refusal'],
+    ['400 unsupported parameter', { kind: 'status', status: 400, code: 'unsupported_parameter', message: "Unsupported parameter: 'max_tokens'" }, 'ModelUnsupportedParameter', 'account'],
+    ['401', { kind: 'status', status: 401 }, 'ModelAuthError', 'account'],
+    ['403', { kind: 'status', status: 403 }, 'ModelPermissionDenied', 'account'],
+    ['404', { kind: 'status', status: 404, message: 'The model does not exist' }, 'ModelNotFound', 'account'],
+    ['413', { kind: 'status', status: 413 }, 'ModelRequestTooLarge', 'refusal'],
+    ['422', { kind: 'status', status: 422 }, 'ModelBadRequest', 'refusal'],
+    ['418', { kind: 'status', status: 418 }, 'ModelClientError', 'account'],
+    ['429 out of quota', { kind: 'status', status: 429, code: 'insufficient_quota', message: 'You exceeded your current quota' }, 'ModelQuotaExceeded', 'account'],
+    ['a hang past the timeout', { kind: 'hang' }, 'ModelTimeout', 'transient'],
+    ['a body that stalls', { kind: 'stall-body' }, 'ModelTimeout', 'transient'],
+    ['a dropped connection', { kind: 'drop' }, 'ModelConnectionError', 'transient'],
+    ['a truncated body', { kind: 'truncate' }, 'ModelTruncatedResponse', 'transient'],
+    ['invalid JSON', { kind: 'bad-json' }, 'ModelTruncatedResponse', 'transient'],
+    ['an empty completion', { kind: 'empty' }, 'ModelEmptyCompletion', 'refusal'],
+    ['an empty completion at the token limit', { kind: 'ok', text: '', finishReason: 'length', completionTokens: 2048, reasoningTokens: 2048 }, 'ModelCutOff', 'refusal'],
+    ['a content filter', { kind: 'ok', text: '', finishReason: 'content_filter', completionTokens: 0 }, 'ModelContentFiltered', 'refusal'],
+    ['JSON that is not a completion', { kind: 'not-completion' }, 'ModelInvalidResponse', 'transient'],
   ];
 
-  const titled = cases.map(([label, fault, type, nonRetryable]) =>
-    [`${label} → ${type}${nonRetryable ? ', non-retryable' : ', retryable'}`, fault, type, nonRetryable] as const);
-  test.each(titled)('%s', async (_title, fault, type, nonRetryable) => {
+  const titled = cases.map(([label, fault, type, kind]) => [`${label} → ${type} (${kind})`, fault, type, kind] as const);
+  test.each(titled)('%s', async (_title, fault, type, kind) => {
     const gw = gateway();
     server.next(fault);
     const f = await failureOf(gw.chat('test-model', ask()));
     expect(f.type).toBe(type);
-    expect(f.nonRetryable).toBe(nonRetryable);
+    expect(failureKind(f)).toBe(kind);
+    expect(modelFailureDetails(f)?.kind).toBe(kind);
+    // Only transient trouble is worth another attempt.
+    expect(f.nonRetryable).toBe(kind !== 'transient');
     expect(f.message).toMatch(/^model 'test-model': /);
-    expect(gw.stats().models['test-model']).toMatchObject({ calls: 1, failures: 1, usd: 0 });
+    expect(gw.stats().models['test-model']).toMatchObject({ calls: 1, failures: 1 });
+  });
+
+  test('a completion refused after it was produced still counts what it cost', async () => {
+    const gw = gateway();
+    server.next({ kind: 'ok', text: '', finishReason: 'length', promptTokens: 100, completionTokens: 2048, reasoningTokens: 2048 });
+    const f = await failureOf(gw.chat('test-model', ask()));
+    expect(f.message).toContain('no answer: the completion budget of 2048 output tokens ran out (2048 of them on reasoning)');
+    const usd = (100 * 2 + 2048 * 8) / 1e6;
+    expect(modelFailureDetails(f)?.spent).toEqual({ inputTokens: 100, outputTokens: 2048, reasoningTokens: 2048, usd });
+    expect(gw.stats().models['test-model'].usd).toBeCloseTo(usd, 12);
   });
 
   test('429 with Retry-After in seconds sets nextRetryDelay', async () => {

@@ -1,7 +1,8 @@
 /**
  * The response cache: content-addressed on disk, so a rerun or a retried activity never pays for
  * the same completion twice. The key is the sha256 of a canonical JSON of everything that decides
- * the answer (registry name, endpoint model id, messages, temperature, maxTokens, sample index).
+ * the answer (registry name, endpoint model id, messages, temperature, maxTokens, sample index,
+ * and a reasoning model's effort).
  * Only complete completions are stored. Writes are temp-file + rename, so concurrent writers
  * (several workers, retried activities) never leave a partial entry under a valid key.
  */
@@ -19,6 +20,8 @@ export interface CacheKeyParts {
   temperature: number;
   maxTokens: number;
   sampleIndex: number;
+  /** Reasoning models only (absent otherwise, so other keys are unchanged). */
+  reasoningEffort?: string;
 }
 
 /** One stored completion. Holds no prompt and no key: only what the endpoint answered. */
@@ -35,6 +38,9 @@ export interface CachedResponse {
   /** What the original call cost (a hit costs nothing). */
   usd: number;
   latencyMs: number;
+  reasoningTokens?: number;
+  /** A server's reasoning text, kept with the answer (never graded). */
+  reasoning?: string;
 }
 
 /** JSON with object keys sorted at every level, so equal values always give equal text. */
@@ -60,6 +66,7 @@ export function responseCacheKey(parts: CacheKeyParts): string {
     temperature: parts.temperature,
     maxTokens: parts.maxTokens,
     sampleIndex: parts.sampleIndex,
+    reasoningEffort: parts.reasoningEffort,
   });
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }

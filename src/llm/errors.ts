@@ -1,9 +1,16 @@
 /**
- * Model-call failures as Temporal failures. Temporal retries the activity (the SDK's own retries
- * are off), so the classification decides everything: transient trouble (408/409/429/5xx,
- * connection, timeout, truncated or empty responses) is retryable, with the server's Retry-After
- * as the next delay; a request the endpoint refuses (other 4xx) will be refused again, so it is
- * non-retryable with a typed `type`. Messages are one line, never hold a key or a whole prompt.
+ * Model-call failures as Temporal failures, in three kinds decided here and nowhere else:
+ * - `account`: the key, the credit, the model id or the worker's configuration is wrong (401, 403,
+ *   404, `insufficient_quota`, a missing key, an unknown model, a parameter the model refuses).
+ *   Every later call would fail the same way, so it is never a score: the run blocks until the
+ *   user fixes the cause and resumes.
+ * - `transient`: the endpoint is overloaded or unreachable (429, 408/409/5xx, timeouts,
+ *   connection refused or reset, truncated bodies). Retried with backoff (the server's
+ *   Retry-After first) up to the model's outage limit; past it the run blocks.
+ * - `refusal`: this one request is refused (400/413/422 such as a context-length error, a content
+ *   filter, an empty or cut-off completion). A recorded failed rollout with the reason, never retried.
+ * Temporal retries the activity (the SDK's own retries are off): account and refusal failures are
+ * non-retryable. Messages are one line, never hold a key or a whole prompt.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
@@ -19,7 +26,10 @@ export const ModelErrorTypes = {
   truncated: 'ModelTruncatedResponse',
   invalidResponse: 'ModelInvalidResponse',
   empty: 'ModelEmptyCompletion',
+  cutOff: 'ModelCutOff',
   badRequest: 'ModelBadRequest',
+  contextLength: 'ModelContextLength',
+  unsupportedParameter: 'ModelUnsupportedParameter',
   auth: 'ModelAuthError',
   permission: 'ModelPermissionDenied',
   notFound: 'ModelNotFound',
@@ -32,6 +42,65 @@ export const ModelErrorTypes = {
   invalidRequest: 'InvalidChatRequest',
   unexpected: 'ModelCallFailed',
 } as const;
+
+export type ModelErrorType = (typeof ModelErrorTypes)[keyof typeof ModelErrorTypes];
+
+export type FailureKind = 'account' | 'transient' | 'refusal';
+
+/** The kind of every type: what the run does about it (block, wait, record). */
+export const FAILURE_KIND: Readonly<Record<ModelErrorType, FailureKind>> = {
+  ModelRateLimited: 'transient',
+  ModelServerError: 'transient',
+  ModelConflict: 'transient',
+  ModelTimeout: 'transient',
+  ModelConnectionError: 'transient',
+  ModelTruncatedResponse: 'transient',
+  ModelInvalidResponse: 'transient',
+  ModelCallFailed: 'transient',
+  ModelQuotaExceeded: 'account',
+  ModelAuthError: 'account',
+  ModelPermissionDenied: 'account',
+  ModelNotFound: 'account',
+  ModelClientError: 'account',
+  ModelUnsupportedParameter: 'account',
+  MissingApiKey: 'account',
+  UnknownModel: 'account',
+  ModelConfigError: 'account',
+  ModelEmptyCompletion: 'refusal',
+  ModelCutOff: 'refusal',
+  ModelBadRequest: 'refusal',
+  ModelContextLength: 'refusal',
+  ModelRequestTooLarge: 'refusal',
+  ModelContentFiltered: 'refusal',
+  InvalidChatRequest: 'refusal',
+};
+
+/**
+ * The kind of a failure by its `type` (the failure's own record survives Temporal's
+ * serialization, the class does not). A type this module does not know is treated as account
+ * trouble when non-retryable (block and tell the user, never a score), else as transient.
+ */
+export function failureKind(f: { type?: string | null; nonRetryable?: boolean | null }): FailureKind {
+  const known = f.type ? FAILURE_KIND[f.type as ModelErrorType] : undefined;
+  return known ?? (f.nonRetryable ? 'account' : 'transient');
+}
+
+/** What a completion that is then refused (empty, cut off, filtered) still cost. */
+export interface SpentOnFailure { inputTokens: number; outputTokens: number; reasoningTokens: number; usd: number }
+
+/** The first detail of every failure built here. */
+export interface ModelFailureDetails {
+  model: string | null;
+  status: number | null;
+  kind: FailureKind;
+  spent?: SpentOnFailure;
+}
+
+/** The details of a failure built here (after Temporal's serialization too), or undefined. */
+export function modelFailureDetails(f: { details?: unknown[] | null }): ModelFailureDetails | undefined {
+  const d = f.details?.[0] as ModelFailureDetails | undefined;
+  return d && typeof d === 'object' && typeof d.kind === 'string' ? d : undefined;
+}
 
 export interface ErrorContext {
   /** Registry name, for the message. */
@@ -81,25 +150,28 @@ export function retryAfterMs(headers: { get(name: string): string | null } | und
 function failure(
   type: string,
   message: string,
-  opts: { nonRetryable: boolean; nextRetryDelay?: number; status?: number; model?: string },
+  opts: { nonRetryable: boolean; nextRetryDelay?: number; status?: number; model?: string; spent?: SpentOnFailure },
 ): ApplicationFailure {
   return ApplicationFailure.create({
     type,
     message,
     nonRetryable: opts.nonRetryable,
     nextRetryDelay: opts.nextRetryDelay,
-    details: [{ model: opts.model ?? null, status: opts.status ?? null }],
+    details: [{
+      model: opts.model ?? null, status: opts.status ?? null, kind: failureKind({ type, nonRetryable: opts.nonRetryable }),
+      ...(opts.spent ? { spent: opts.spent } : {}),
+    } satisfies ModelFailureDetails],
   });
 }
 
 /** Builds a failure for a problem found by the gateway itself (missing key, empty completion, ...). */
 export function modelFailure(
-  type: (typeof ModelErrorTypes)[keyof typeof ModelErrorTypes],
+  type: ModelErrorType,
   message: string,
-  ctx: ErrorContext & { nonRetryable: boolean },
+  ctx: ErrorContext & { nonRetryable: boolean; spent?: SpentOnFailure },
 ): ApplicationFailure {
   const prefix = ctx.model ? `model '${ctx.model}': ` : '';
-  return failure(type, prefix + sanitizeMessage(message, ctx.secrets), { nonRetryable: ctx.nonRetryable, model: ctx.model });
+  return failure(type, prefix + sanitizeMessage(message, ctx.secrets), { nonRetryable: ctx.nonRetryable, model: ctx.model, spent: ctx.spent });
 }
 
 /** The server's own error text, without the status the openai client puts in front of it. */
@@ -159,17 +231,22 @@ export function classifyModelError(err: unknown, ctx: ErrorContext = {}): Applic
     if (status === 429) {
       // OpenAI answers 429 also when the account is out of credit: waiting does not help.
       if (err.code === 'insufficient_quota' || err.type === 'insufficient_quota') {
-        return fatal(ModelErrorTypes.quotaExceeded, `quota exceeded, ${line}`, status);
+        return fatal(ModelErrorTypes.quotaExceeded, `quota exceeded (the account is out of credit), ${line}`, status);
       }
       return retryable(ModelErrorTypes.rateLimited, `rate limited${wait}, ${line}`, { nextRetryDelay: delay, status });
     }
     if (status === 408) return retryable(ModelErrorTypes.timeout, `server timed out${wait}, ${line}`, { nextRetryDelay: delay, status });
     if (status === 409) return retryable(ModelErrorTypes.conflict, `conflict${wait}, ${line}`, { nextRetryDelay: delay, status });
     if (status >= 500) return retryable(ModelErrorTypes.serverError, `server error${wait}, ${line}`, { nextRetryDelay: delay, status });
+    if (err.code === 'context_length_exceeded') return fatal(ModelErrorTypes.contextLength, `prompt too long for the model's context, ${line}`, status);
+    // A parameter this model refuses is refused on every call: the registry entry is wrong.
+    if (status === 400 && (err.code === 'unsupported_parameter' || err.code === 'unsupported_value')) {
+      return fatal(ModelErrorTypes.unsupportedParameter, `the model refuses a parameter (is it a reasoning model? set reasoning: true in its registry entry), ${line}`, status);
+    }
     if (status === 400 || status === 422) return fatal(ModelErrorTypes.badRequest, `bad request, ${line}`, status);
     if (status === 401) return fatal(ModelErrorTypes.auth, `authentication failed (check the key in the worker's environment), ${line}`, status);
     if (status === 403) return fatal(ModelErrorTypes.permission, `permission denied, ${line}`, status);
-    if (status === 404) return fatal(ModelErrorTypes.notFound, `not found (check baseUrl and model id), ${line}`, status);
+    if (status === 404) return fatal(ModelErrorTypes.notFound, `model or endpoint not found (check baseUrl and model id), ${line}`, status);
     if (status === 413) return fatal(ModelErrorTypes.tooLarge, `request too large, ${line}`, status);
     if (status >= 400) return fatal(ModelErrorTypes.clientError, `request refused, ${line}`, status);
     return retryable(ModelErrorTypes.invalidResponse, `unexpected ${line}`, { status });

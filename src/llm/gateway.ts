@@ -3,17 +3,19 @@
  * placeholders from the worker's environment, answers from the response cache when it can, caps
  * calls in flight per model, calls the endpoint with the real `openai` client (SDK retries off:
  * Temporal retries the activity), classifies failures into typed ApplicationFailures, and
- * counts calls, tokens and dollars.
+ * counts calls, tokens and dollars. Reasoning models get the parameters they accept
+ * (`max_completion_tokens`, `reasoning_effort`, no temperature); their hidden reasoning tokens
+ * are output tokens and billed as such.
  */
 import { performance } from 'node:perf_hooks';
 import OpenAI from 'openai';
 import { ResponseCache, responseCacheKey, type CachedResponse } from './cache';
 import { EnvTemplateError, expandEnvTemplate } from './env-template';
-import { ModelErrorTypes, classifyModelError, modelFailure } from './errors';
+import { ModelErrorTypes, classifyModelError, modelFailure, type ModelErrorType, type SpentOnFailure } from './errors';
 import { costUsd, priceKnown } from './pricing';
 import { UnknownModelError, type ModelRegistry } from './registry';
 import { Semaphore } from './semaphore';
-import type { ChatRequest, ChatResult, ModelGateway, ModelSpec } from './types';
+import type { ChatRequest, ChatResult, ModelGateway, ModelSpec, ReasoningEffort } from './types';
 
 export interface ModelUsage {
   /** HTTP calls made (cache hits excluded). */
@@ -24,6 +26,8 @@ export interface ModelUsage {
   /** Tokens and dollars of the calls made by this process (hits cost nothing). */
   inputTokens: number;
   outputTokens: number;
+  /** Reasoning tokens, a part of outputTokens. */
+  reasoningTokens: number;
   usd: number;
   /** False when the spec has no prices: `usd` then undercounts. */
   priceKnown: boolean;
@@ -67,6 +71,58 @@ function checkRequest(r: ChatRequest): string | undefined {
   return undefined;
 }
 
+/** What decides the completion besides the messages: the part of the request a model accepts. */
+interface Sampling {
+  reasoning: boolean;
+  /** Not sent to a reasoning model (it runs at its default, 1): the key says 1. */
+  temperature: number;
+  /** `max_tokens`, or a reasoning model's `max_completion_tokens` (reasoning included). */
+  maxTokens: number;
+  reasoningEffort?: ReasoningEffort;
+}
+
+function samplingOf(spec: ModelSpec, request: ChatRequest): Sampling {
+  if (!spec.reasoning) {
+    return { reasoning: false, temperature: request.temperature ?? spec.temperature, maxTokens: request.maxTokens ?? spec.maxTokens };
+  }
+  // A caller's temperature (evaluation configs say 0) is left out: these models refuse anything but the default.
+  return { reasoning: true, temperature: 1, maxTokens: request.maxTokens ?? spec.maxCompletionTokens ?? spec.maxTokens, reasoningEffort: spec.reasoningEffort };
+}
+
+function samplingParams(s: Sampling): { temperature?: number; max_tokens?: number; max_completion_tokens?: number; reasoning_effort?: ReasoningEffort } {
+  if (!s.reasoning) return { temperature: s.temperature, max_tokens: s.maxTokens };
+  return { max_completion_tokens: s.maxTokens, ...(s.reasoningEffort ? { reasoning_effort: s.reasoningEffort } : {}) };
+}
+
+/**
+ * Tokens from `usage`. OpenAI counts reasoning tokens inside completion_tokens; a server that
+ * reports them only apart (completion_tokens smaller than the reasoning) gets them added, so
+ * hidden tokens are always billed as output.
+ */
+export function tokensOf(usage: unknown): { inputTokens: number; outputTokens: number; reasoningTokens: number } {
+  const u = (usage ?? {}) as { prompt_tokens?: unknown; completion_tokens?: unknown; completion_tokens_details?: { reasoning_tokens?: unknown } | null };
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+  const inputTokens = num(u.prompt_tokens);
+  const completion = num(u.completion_tokens);
+  const reasoningTokens = num(u.completion_tokens_details?.reasoning_tokens);
+  return { inputTokens, outputTokens: completion < reasoningTokens ? completion + reasoningTokens : completion, reasoningTokens };
+}
+
+/** The reasoning text of vLLM/DeepSeek-style servers (`reasoning_content`, newer vLLM `reasoning`). */
+function reasoningText(message: unknown): string | undefined {
+  const m = (message ?? {}) as { reasoning_content?: unknown; reasoning?: unknown };
+  const r = typeof m.reasoning_content === 'string' ? m.reasoning_content : typeof m.reasoning === 'string' ? m.reasoning : undefined;
+  return r && r.trim() ? r : undefined;
+}
+
+/** The one-line reason of a completion stopped at its token limit, as feedback and in reports. */
+export function cutOffReason(maxTokens: number, reasoningTokens: number, empty = false): string {
+  const spent = reasoningTokens > 0 ? ` (${reasoningTokens} of them on reasoning)` : '';
+  return empty
+    ? `no answer: the completion budget of ${maxTokens} output tokens ran out${spent}`
+    : `the answer was cut off at ${maxTokens} output tokens${spent}`;
+}
+
 export function createGateway(opts: GatewayOptions): LslGateway {
   const { registry } = opts;
   const env = () => opts.env ?? process.env;
@@ -80,7 +136,7 @@ export function createGateway(opts: GatewayOptions): LslGateway {
   const usageOf = (spec: ModelSpec): ModelUsage => {
     let u = usage.get(spec.name);
     if (!u) {
-      u = { calls: 0, cacheHits: 0, failures: 0, inputTokens: 0, outputTokens: 0, usd: 0, priceKnown: priceKnown(spec), usageMissing: 0 };
+      u = { calls: 0, cacheHits: 0, failures: 0, inputTokens: 0, outputTokens: 0, reasoningTokens: 0, usd: 0, priceKnown: priceKnown(spec), usageMissing: 0 };
       usage.set(spec.name, u);
     }
     return u;
@@ -102,7 +158,7 @@ export function createGateway(opts: GatewayOptions): LslGateway {
   };
 
   async function callEndpoint(spec: ModelSpec, endpointModel: string, baseURL: string, request: ChatRequest, key: string,
-    temperature: number, maxTokens: number): Promise<ChatResult> {
+    sampling: Sampling): Promise<ChatResult> {
     const u = usageOf(spec);
     let apiKey = DUMMY_KEY;
     if (spec.apiKeyEnv) {
@@ -133,8 +189,7 @@ export function createGateway(opts: GatewayOptions): LslGateway {
           {
             model: endpointModel,
             messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
-            temperature,
-            max_tokens: maxTokens,
+            ...samplingParams(sampling),
             // The simulator reads the sample index from `seed`; OpenAI accepts it as a sampling seed.
             seed: request.sampleIndex,
           },
@@ -148,34 +203,48 @@ export function createGateway(opts: GatewayOptions): LslGateway {
       }
       const latencyMs = Math.round(performance.now() - started);
 
-      const fail = (type: (typeof ModelErrorTypes)[keyof typeof ModelErrorTypes], message: string, nonRetryable = false) => {
+      let spent: SpentOnFailure | undefined;
+      const fail = (type: ModelErrorType, message: string, nonRetryable = false) => {
         u.failures++;
-        return modelFailure(type, message, { model: spec.name, secrets, nonRetryable });
+        return modelFailure(type, message, { model: spec.name, secrets, nonRetryable, spent });
       };
       const choice = typeof completion === 'object' && completion && Array.isArray(completion.choices) ? completion.choices[0] : undefined;
       if (!choice) throw fail(ModelErrorTypes.invalidResponse, 'the response is not a chat completion (no choices)');
       const finishReason = choice.finish_reason ?? 'unknown';
       const text = choice.message?.content ?? '';
-      if (finishReason === 'content_filter') {
-        throw fail(ModelErrorTypes.contentFiltered, 'the provider withheld the completion (content filter)', true);
-      }
-      if (!text.trim()) throw fail(ModelErrorTypes.empty, `empty completion (finish_reason ${finishReason})`);
-
-      const inputTokens = Number(completion.usage?.prompt_tokens ?? 0) || 0;
-      const outputTokens = Number(completion.usage?.completion_tokens ?? 0) || 0;
+      const { inputTokens, outputTokens, reasoningTokens } = tokensOf(completion.usage);
       if (!completion.usage) u.usageMissing++;
+      // A refused or empty completion was still paid for: count it before refusing it.
       const usd = costUsd(spec, inputTokens, outputTokens);
       u.inputTokens += inputTokens;
       u.outputTokens += outputTokens;
+      u.reasoningTokens += reasoningTokens;
       u.usd += usd;
+      spent = { inputTokens, outputTokens, reasoningTokens, usd };
+      if (finishReason === 'content_filter') {
+        throw fail(ModelErrorTypes.contentFiltered, 'the provider withheld the completion (content filter)', true);
+      }
+      // The same request gets the same empty answer again: a refusal of this example, not a retry.
+      if (!text.trim()) {
+        if (finishReason === 'length') throw fail(ModelErrorTypes.cutOff, cutOffReason(sampling.maxTokens, reasoningTokens, true), true);
+        throw fail(ModelErrorTypes.empty, `empty completion (finish_reason ${finishReason})`, true);
+      }
+      const reasoning = reasoningText(choice.message);
 
-      const result: ChatResult = { text, finishReason, inputTokens, outputTokens, usd, cached: false, key, latencyMs };
-      // A completion cut at maxTokens is returned (the grader judges it) but not kept: it is not
-      // the model's whole answer, and a later run with the same request should ask again.
+      const result: ChatResult = {
+        text, finishReason, inputTokens, outputTokens, usd, cached: false, key, latencyMs,
+        ...(reasoningTokens ? { reasoningTokens } : {}),
+        ...(reasoning ? { reasoning } : {}),
+        ...(finishReason === 'length' ? { cutOff: cutOffReason(sampling.maxTokens, reasoningTokens) } : {}),
+      };
+      // A completion cut at maxTokens is returned with its `cutOff` reason (the rollout records it
+      // as a refusal, the reflection as truncated) but not kept: a later run should ask again.
       if (finishReason !== 'length') {
         const entry: CachedResponse = {
           version: 1, key, model: spec.name, endpointModel, sampleIndex: request.sampleIndex,
           text, finishReason, inputTokens, outputTokens, usd, latencyMs,
+          ...(reasoningTokens ? { reasoningTokens } : {}),
+          ...(reasoning ? { reasoning } : {}),
         };
         try {
           await cache.put(entry);
@@ -210,9 +279,11 @@ export function createGateway(opts: GatewayOptions): LslGateway {
       if (err instanceof EnvTemplateError) throw modelFailure(ModelErrorTypes.config, err.message, { model, nonRetryable: true });
       throw err;
     }
-    const temperature = request.temperature ?? spec.temperature;
-    const maxTokens = request.maxTokens ?? spec.maxTokens;
-    const key = responseCacheKey({ model, endpointModel, messages: request.messages, temperature, maxTokens, sampleIndex: request.sampleIndex });
+    const sampling = samplingOf(spec, request);
+    const key = responseCacheKey({
+      model, endpointModel, messages: request.messages, temperature: sampling.temperature, maxTokens: sampling.maxTokens,
+      sampleIndex: request.sampleIndex, reasoningEffort: sampling.reasoningEffort,
+    });
 
     const started = performance.now();
     const hit = await cache.get(key);
@@ -221,6 +292,8 @@ export function createGateway(opts: GatewayOptions): LslGateway {
       return {
         text: hit.text, finishReason: hit.finishReason, inputTokens: hit.inputTokens, outputTokens: hit.outputTokens,
         usd: 0, cached: true, key, latencyMs: Math.round(performance.now() - started),
+        ...(hit.reasoningTokens ? { reasoningTokens: hit.reasoningTokens } : {}),
+        ...(hit.reasoning ? { reasoning: hit.reasoning } : {}),
       };
     }
     // The same request already on its way in this process: share its answer instead of paying twice.
@@ -230,7 +303,7 @@ export function createGateway(opts: GatewayOptions): LslGateway {
       usageOf(spec).cacheHits++;
       return { ...r, usd: 0, cached: true, latencyMs: Math.round(performance.now() - started) };
     }
-    const call = callEndpoint(spec, endpointModel, baseURL, request, key, temperature, maxTokens);
+    const call = callEndpoint(spec, endpointModel, baseURL, request, key, sampling);
     inflight.set(key, call);
     try {
       return await call;
@@ -241,7 +314,7 @@ export function createGateway(opts: GatewayOptions): LslGateway {
 
   function stats(): GatewayStats {
     const models: Record<string, ModelUsage> = {};
-    const total = { calls: 0, cacheHits: 0, failures: 0, inputTokens: 0, outputTokens: 0, usd: 0, priceKnown: true, usageMissing: 0 };
+    const total = { calls: 0, cacheHits: 0, failures: 0, inputTokens: 0, outputTokens: 0, reasoningTokens: 0, usd: 0, priceKnown: true, usageMissing: 0 };
     for (const [name, u] of [...usage.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       models[name] = { ...u };
       total.calls += u.calls;
@@ -249,6 +322,7 @@ export function createGateway(opts: GatewayOptions): LslGateway {
       total.failures += u.failures;
       total.inputTokens += u.inputTokens;
       total.outputTokens += u.outputTokens;
+      total.reasoningTokens += u.reasoningTokens;
       total.usd += u.usd;
       total.usageMissing += u.usageMissing;
       total.priceKnown &&= u.priceKnown;

@@ -10,10 +10,10 @@ import path from 'node:path';
 import YAML, { LineCounter, isNode } from 'yaml';
 import { z } from 'zod';
 import { expandDefaults, templateProblem } from './env-template';
-import type { ModelSpec } from './types';
+import { REASONING_EFFORTS, type ModelSpec } from './types';
 
 /** Defaults for fields a user entry leaves out (shipped entries state everything). */
-export const SPEC_DEFAULTS = { temperature: 0, maxTokens: 2048, concurrency: 8, timeoutMs: 120_000 } as const;
+export const SPEC_DEFAULTS = { temperature: 0, maxTokens: 2048, concurrency: 8, timeoutMs: 120_000, outageLimitMinutes: 24 * 60 } as const;
 
 const SHIPPED_FILE = 'models.default.yaml';
 
@@ -76,6 +76,14 @@ const entrySchema = z.strictObject(
     concurrency: positiveInt('a concurrency').default(SPEC_DEFAULTS.concurrency),
     timeoutMs: positiveInt('a timeout in milliseconds').default(SPEC_DEFAULTS.timeoutMs),
     simulated: z.boolean({ error: 'expected true or false' }).optional(),
+    reasoning: z.boolean({ error: 'expected true or false' }).optional(),
+    reasoningEffort: z.enum(REASONING_EFFORTS, { error: `expected a reasoning effort (${REASONING_EFFORTS.join(', ')})` }).optional(),
+    maxCompletionTokens: positiveInt('maxCompletionTokens').optional(),
+    rpm: positiveInt('requests per minute').optional(),
+    tpm: positiveInt('tokens per minute').optional(),
+    outageLimitMinutes: z.number({ error: 'expected an outage limit in minutes (a number > 0)' })
+      .positive({ error: 'expected an outage limit in minutes (a number > 0)' })
+      .default(SPEC_DEFAULTS.outageLimitMinutes),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : 'expected a model entry (a mapping of fields)') },
 );
@@ -88,6 +96,13 @@ export const modelSpecSchema = entrySchema
     if ((spec.priceInputPerM === undefined) !== (spec.priceOutputPerM === undefined)) {
       const missing = spec.priceInputPerM === undefined ? 'priceInputPerM' : 'priceOutputPerM';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'state both prices or neither (a half-known price would undercount dollars)' });
+    }
+    // Effort and completion budget only mean something to a reasoning model; refusing them
+    // elsewhere catches an entry that forgot `reasoning: true` (the endpoint would refuse max_tokens).
+    for (const field of ['reasoningEffort', 'maxCompletionTokens'] as const) {
+      if (spec[field] !== undefined && !spec.reasoning) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `${field} is for reasoning models: add reasoning: true (or remove ${field})` });
+      }
     }
   })
   .transform((spec): ModelSpec => ({ ...spec, simulated: spec.simulated ?? spec.provider === 'sim' }));

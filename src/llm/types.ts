@@ -21,6 +21,12 @@ export interface ChatResult {
   /** The cache key (sha256 hex), usable as a stable id of this response. */
   key: string;
   latencyMs: number;
+  /** Hidden reasoning tokens (already inside outputTokens, billed as output). */
+  reasoningTokens?: number;
+  /** Reasoning text some servers return (vLLM, DeepSeek: `reasoning_content`): kept, never graded. */
+  reasoning?: string;
+  /** Set when the completion stopped at the token limit: why it is not a whole answer (one line). */
+  cutOff?: string;
 }
 
 export interface ModelGateway {
@@ -55,4 +61,20 @@ export interface ModelSpec {
   timeoutMs: number;
   /** True for the simulator's profiles: reports say so. */
   simulated: boolean;
+  /**
+   * A reasoning model (OpenAI o-series, gpt-5): the gateway sends `max_completion_tokens` and
+   * `reasoning_effort` and never `max_tokens` or `temperature`, which these models refuse.
+   */
+  reasoning?: boolean;
+  reasoningEffort?: ReasoningEffort;
+  /** Completion budget of a reasoning model, reasoning tokens included (default: maxTokens). */
+  maxCompletionTokens?: number;
+  /** Requests and tokens per minute allowed by the provider, for all workers together. */
+  rpm?: number;
+  tpm?: number;
+  /** How long an unreachable endpoint is waited for before the run blocks (default 24 h). */
+  outageLimitMinutes?: number;
 }
+
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];

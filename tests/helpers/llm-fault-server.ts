@@ -9,7 +9,13 @@ import type { AddressInfo } from 'node:net';
 
 export type Fault =
   /** A normal completion. Default text echoes the seed and the model id. */
-  | { kind: 'ok'; text?: string; finishReason?: string; promptTokens?: number; completionTokens?: number; delayMs?: number; noUsage?: boolean }
+  | {
+    kind: 'ok'; text?: string; finishReason?: string; promptTokens?: number; completionTokens?: number; delayMs?: number; noUsage?: boolean;
+    /** Reported in usage.completion_tokens_details, as OpenAI's reasoning models do. */
+    reasoningTokens?: number;
+    /** Sent as message.reasoning_content, as vLLM and DeepSeek do. */
+    reasoningContent?: string;
+  }
   /** An error status with an OpenAI-style error body (or `body` as given). */
   | { kind: 'status'; status: number; message?: string; code?: string; body?: unknown; headers?: Record<string, string> }
   /** Never answers. */
@@ -58,13 +64,14 @@ function completionBody(body: any, fault: Extract<Fault, { kind: 'ok' }> | { kin
         prompt_tokens: ok?.promptTokens ?? promptChars,
         completion_tokens: ok?.completionTokens ?? text.length,
         total_tokens: (ok?.promptTokens ?? promptChars) + (ok?.completionTokens ?? text.length),
+        ...(ok?.reasoningTokens !== undefined ? { completion_tokens_details: { reasoning_tokens: ok.reasoningTokens } } : {}),
       };
   return {
     id: 'chatcmpl-test',
     object: 'chat.completion',
     created: 1_700_000_000,
     model: body?.model ?? 'unknown',
-    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: ok?.finishReason ?? 'stop', logprobs: null }],
+    choices: [{ index: 0, message: { role: 'assistant', content: text, ...(ok?.reasoningContent ? { reasoning_content: ok.reasoningContent } : {}) }, finish_reason: ok?.finishReason ?? 'stop', logprobs: null }],
     ...(usage ? { usage } : {}),
   };
 }
