@@ -80,7 +80,23 @@ describe('shipped registry', () => {
     }
     // The large profile is priced above the small one, so LSL's cost trade-off shows in dry runs.
     expect(costUsd(reg.get('sim-large'), 1e6, 1e6)).toBeGreaterThan(10 * costUsd(reg.get('sim-small'), 1e6, 1e6));
-    expect(reg.all().filter((s) => s.simulated).map((s) => s.name).sort()).toEqual(['sim-large', 'sim-small']);
+    expect(reg.all().filter((s) => s.simulated).map((s) => s.name).sort()).toEqual(['sim-large', 'sim-reasoning', 'sim-small']);
+  });
+
+  test("OpenAI's reasoning models are marked reasoning, priced, and default to a 24 h outage limit", () => {
+    for (const name of ['gpt-5', 'gpt-5-high', 'gpt-5-mini', 'gpt-5-nano', 'gpt-5.4', 'gpt-5.4-mini']) {
+      const s = reg.get(name);
+      expect(s).toMatchObject({ provider: 'openai', apiKeyEnv: 'OPENAI_API_KEY', reasoning: true, outageLimitMinutes: 1440 });
+      expect(priceKnown(s)).toBe(true);
+      expect(s.maxCompletionTokens).toBeGreaterThanOrEqual(16000);
+      expect(s.rpm).toBeGreaterThan(0);
+    }
+    expect(reg.get('gpt-5')).toMatchObject({ model: 'gpt-5', reasoningEffort: 'medium', priceInputPerM: 1.25, priceOutputPerM: 10 });
+    expect(reg.get('gpt-5-high')).toMatchObject({ model: 'gpt-5', reasoningEffort: 'high' });
+    expect(reg.get('gpt-5-mini')).toMatchObject({ priceInputPerM: 0.25, priceOutputPerM: 2 });
+    expect(reg.get('gpt-5-nano')).toMatchObject({ priceInputPerM: 0.05, priceOutputPerM: 0.4 });
+    expect(reg.get('sim-reasoning')).toMatchObject({ reasoning: true, simulated: true, model: 'sim-reasoning' });
+    expect(reg.get('gpt-4.1').reasoning).toBeUndefined();
   });
 
   test('an unknown name lists the known ones', () => {
@@ -141,6 +157,17 @@ describe('user files', () => {
     const err = errorOf(() => loadRegistry(file, {}));
     expect(err).toBeInstanceOf(ModelRegistryError);
     expect(err.message).toBe(`${file}:${lineOf(text, 'priceInputPerM: -1')}: models[2].priceInputPerM: expected USD per million input tokens (a number >= 0)`);
+  });
+
+  test('reasoning fields, rpm/tpm and the outage limit are checked, and effort needs reasoning: true', () => {
+    const base = ['models:', '  - name: r', '    provider: openai', '    baseUrl: https://r.example/v1', '    model: r'];
+    const ok = loadRegistry(write('ok.yaml', [...base, '    reasoning: true', '    reasoningEffort: xhigh', '    maxCompletionTokens: 9000', '    rpm: 120', '    tpm: 40000', '    outageLimitMinutes: 5', ''].join('\n')), {});
+    expect(ok.get('r')).toMatchObject({ reasoning: true, reasoningEffort: 'xhigh', maxCompletionTokens: 9000, rpm: 120, tpm: 40000, outageLimitMinutes: 5 });
+    const bad = (lines: string[]) => errorOf(() => loadRegistry(write('bad.yaml', [...base, ...lines, ''].join('\n')), {})).message;
+    expect(bad(['    reasoning: true', '    reasoningEffort: extreme'])).toMatch(/models\[0\]\.reasoningEffort: expected a reasoning effort \(none, minimal, low, medium, high, xhigh\)$/);
+    expect(bad(['    reasoningEffort: high'])).toMatch(/models\[0\]\.reasoningEffort: reasoningEffort is for reasoning models: add reasoning: true/);
+    expect(bad(['    rpm: 0'])).toMatch(/models\[0\]\.rpm: expected requests per minute \(a whole number >= 1\)$/);
+    expect(bad(['    outageLimitMinutes: 0'])).toMatch(/models\[0\]\.outageLimitMinutes: expected an outage limit in minutes/);
   });
 
   test('JSON files get line numbers too', () => {
