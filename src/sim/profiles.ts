@@ -7,6 +7,23 @@ import { describeZodError, faultRatesSchema } from './faults';
 
 const unit = z.number().min(0).max(1);
 
+/** OpenAI's effort levels (`reasoning_effort`). */
+export const SIM_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export type SimEffort = (typeof SIM_EFFORTS)[number];
+
+/**
+ * A reasoning model, as OpenAI's behave: it refuses `max_tokens` and a non-default temperature,
+ * spends hidden reasoning tokens (about `tokens[effort]`, ±40% by request) before its answer,
+ * answers with `skill + skillBonus[effort]`, and returns empty content with finish_reason
+ * `length` when `max_completion_tokens` does not cover the reasoning.
+ */
+export const reasoningSchema = z.object({
+  defaultEffort: z.enum(SIM_EFFORTS),
+  tokens: z.record(z.enum(SIM_EFFORTS), z.number().int().min(0)),
+  skillBonus: z.record(z.enum(SIM_EFFORTS), z.number().min(-1).max(1)),
+}).strict();
+export type SimReasoning = z.infer<typeof reasoningSchema>;
+
 export const simProfileSchema = z.object({
   /** Task ability, 0..1. */
   skill: unit,
@@ -25,14 +42,16 @@ export const simProfileSchema = z.object({
     tokensPerRule: z.number().int().positive(),
     costPerRule: unit,
   }).strict(),
+  reasoning: reasoningSchema.optional(),
 }).strict();
 
 export type SimProfile = z.infer<typeof simProfileSchema>;
 
 /** A profile override: any subset of fields (nested objects may be partial too). */
-export type SimProfileOverride = Partial<Omit<SimProfile, 'latencyMs' | 'saturation'>> & {
+export type SimProfileOverride = Partial<Omit<SimProfile, 'latencyMs' | 'saturation' | 'reasoning'>> & {
   latencyMs?: Partial<SimProfile['latencyMs']>;
   saturation?: Partial<SimProfile['saturation']>;
+  reasoning?: Partial<SimReasoning>;
 };
 
 const common = {
@@ -46,6 +65,15 @@ export const defaultProfiles: Readonly<Record<string, SimProfile>> = Object.free
   'sim-large': { ...common, skill: 0.85, reflectionSkill: 0.85, contextTokens: 128_000, formatSlipRate: 0.15 },
   'sim-medium': { ...common, skill: 0.7, reflectionSkill: 0.7, contextTokens: 65_536, formatSlipRate: 0.25 },
   'sim-small': { ...common, skill: 0.5, reflectionSkill: 0.5, contextTokens: 32_768, formatSlipRate: 0.4 },
+  // Modelled on gpt-5: strong, follows formats, and thinks before it answers.
+  'sim-reasoning': {
+    ...common, skill: 0.8, reflectionSkill: 0.8, contextTokens: 400_000, formatSlipRate: 0.1,
+    reasoning: {
+      defaultEffort: 'medium',
+      tokens: { none: 0, minimal: 40, low: 250, medium: 700, high: 1800, xhigh: 3500 },
+      skillBonus: { none: -0.15, minimal: -0.1, low: -0.05, medium: 0, high: 0.06, xhigh: 0.09 },
+    },
+  },
 });
 
 /** Base for a new profile that states only some fields. */
@@ -71,6 +99,7 @@ export function resolveProfiles(
       latencyMs: { ...base.latencyMs, ...o.latencyMs },
       saturation: { ...base.saturation, ...o.saturation },
       faultRates: { ...base.faultRates, ...o.faultRates },
+      ...(base.reasoning || o.reasoning ? { reasoning: { ...base.reasoning, ...o.reasoning } } : {}),
     };
     if (latencyMs !== undefined) {
       merged.latencyMs = typeof latencyMs === 'number' ? { mean: latencyMs, jitter: 0 } : { mean: latencyMs.mean, jitter: latencyMs.jitter ?? 0 };

@@ -7,9 +7,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hash32, uniformFromKey } from '../core/random';
 import { datasetsDir as defaultDatasetsDir } from '../paths';
-import { FaultPlanner, parseFaultConfig, type FaultConfig } from './faults';
+import { FaultPlanner, parseFaultConfig, type AccountFaultKind, type FaultConfig } from './faults';
 import { availableTasks, buildInstanceIndex, type ExtraExamples, type InstanceIndex } from './instances';
-import { resolveProfiles, type SimProfile, type SimProfileOverride } from './profiles';
+import { resolveProfiles, SIM_EFFORTS, type SimEffort, type SimProfile, type SimProfileOverride } from './profiles';
 import { answerMerge, answerReflection, parseMerge, parseReflection } from './reflection';
 import { StatsBook, type CallKind, type SimStats } from './stats';
 import { answerTask, type ModelContext } from './task-call';
@@ -73,6 +73,8 @@ interface ChatBody {
   temperature: number;
   seed: number;
   maxTokens: number | null;
+  /** What was sent, for the checks of reasoning profiles. */
+  sent: { maxTokens: boolean; temperature?: number; reasoningEffort?: string };
   stream: boolean;
   includeUsage: boolean;
   responseFormat: { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; schema: unknown };
@@ -127,6 +129,11 @@ function parseChatBody(raw: unknown): ChatBody {
     temperature: num('temperature', 0, 2, false) ?? 1,
     seed: num('seed', -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true) ?? 0,
     maxTokens: num('max_completion_tokens', 1, 1e9, true) ?? num('max_tokens', 1, 1e9, true) ?? null,
+    sent: {
+      maxTokens: b.max_tokens !== undefined && b.max_tokens !== null,
+      temperature: num('temperature', 0, 2, false),
+      reasoningEffort: typeof b.reasoning_effort === 'string' ? b.reasoning_effort : undefined,
+    },
     stream: b.stream === true,
     includeUsage: streamOptions?.include_usage === true,
     responseFormat,
@@ -161,6 +168,49 @@ function jsonReply(format: ChatBody['responseFormat'], reply: Reply): string {
   if (reply.instruction !== undefined) return JSON.stringify({ instruction: reply.instruction });
   if (reply.answer !== undefined) return JSON.stringify({ reasoning: reply.text, answer: reply.answer });
   return JSON.stringify({ reply: reply.text });
+}
+
+/** Account faults with the status, type and code OpenAI sends. */
+const ACCOUNT_ERRORS: Record<AccountFaultKind, (model: string) => ApiError> = {
+  auth: () => new ApiError(401, 'Incorrect API key provided: sk-sim-****. You can find your API key at https://platform.openai.com/account/api-keys. (simulated)', 'invalid_request_error', 'invalid_api_key'),
+  quota: () => new ApiError(429, 'You exceeded your current quota, please check your plan and billing details. (simulated)', 'insufficient_quota', 'insufficient_quota'),
+  'model-not-found': (model) => new ApiError(404, `The model \`${model}\` does not exist or you do not have access to it. (simulated)`, 'invalid_request_error', 'model_not_found'),
+};
+
+/**
+ * The effort of a call to a reasoning profile (null for other profiles), refusing what OpenAI's
+ * reasoning models refuse, with their status and error shape.
+ */
+function reasoningEffortOf(body: ChatBody, profile: SimProfile, model: string): SimEffort | null {
+  const effort = body.sent.reasoningEffort;
+  if (!profile.reasoning) {
+    if (effort !== undefined) throw new ApiError(400, `Unsupported parameter: 'reasoning_effort' is not supported with this model.`, 'invalid_request_error', 'unsupported_parameter', 'reasoning_effort');
+    return null;
+  }
+  if (body.sent.maxTokens) {
+    throw new ApiError(400, `Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.`, 'invalid_request_error', 'unsupported_parameter', 'max_tokens');
+  }
+  if (body.sent.temperature !== undefined && body.sent.temperature !== 1) {
+    throw new ApiError(400, `Unsupported value: 'temperature' does not support ${body.sent.temperature} with this model. Only the default (1) value is supported.`, 'invalid_request_error', 'unsupported_value', 'temperature');
+  }
+  if (effort === undefined) return profile.reasoning.defaultEffort;
+  if (!(SIM_EFFORTS as readonly string[]).includes(effort)) {
+    throw new ApiError(400, `Invalid value: '${effort}'. Supported values are: ${SIM_EFFORTS.map((e) => `'${e}'`).join(', ')}. (model ${model})`, 'invalid_request_error', 'invalid_value', 'reasoning_effort');
+  }
+  return effort as SimEffort;
+}
+
+/** The profile as it answers at this effort: more thinking, more skill. */
+function withEffort(profile: SimProfile, effort: SimEffort): SimProfile {
+  const bonus = profile.reasoning?.skillBonus[effort] ?? 0;
+  const clamp = (x: number) => Math.min(1, Math.max(0, x));
+  return { ...profile, skill: clamp(profile.skill + bonus), reflectionSkill: clamp(profile.reflectionSkill + bonus) };
+}
+
+/** Hidden tokens spent on one request: the effort's mean, ±40%, fixed by the request. */
+function reasoningTokensOf(profile: SimProfile, effort: SimEffort, requestKey: string): number {
+  const mean = profile.reasoning?.tokens[effort] ?? 0;
+  return Math.round(mean * (0.6 + 0.8 * uniformFromKey(`reasoning\u0000${requestKey}`)));
 }
 
 const UNKNOWN_REPLY = 'I can solve math word problems, competition math problems and Python programming tasks. Please share the problem you would like me to solve.';
@@ -251,39 +301,61 @@ export async function startSimulator(opts: SimOptions = {}): Promise<RunningSimu
       throw new ApiError(404, `The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
     }
     const model = body.model;
-    const sampleOf = (i: number) => (body.temperature > 0 ? body.seed + i : 0);
-    const first = classify(body, model, profile, sampleOf(0));
-    const replies = [first.reply];
-    for (let i = 1; i < body.n; i++) replies.push(classify(body, model, profile, sampleOf(i)).reply);
-    const callNo = stats.call(model, first.kind);
+    const callNo = stats.call(model);
     const fault = planner.next(model, profile.faultRates);
+    // The account and outages come before anything the model would do: no answer is computed.
+    if (fault && (fault.kind === 'auth' || fault.kind === 'quota' || fault.kind === 'model-not-found')) {
+      stats.fault(model, fault.kind);
+      throw ACCOUNT_ERRORS[fault.kind](model);
+    }
+    if (fault?.kind === 'outage') {
+      stats.fault(model, 'outage');
+      if (fault.mode === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      throw new ApiError(503, 'The service is temporarily unavailable (simulated outage).', 'server_error', 'service_unavailable');
+    }
+    let effort: SimEffort | null;
+    try {
+      effort = reasoningEffortOf(body, profile, model);
+    } catch (err) {
+      stats.error(model);
+      throw err;
+    }
+    const thinker = effort === null ? profile : withEffort(profile, effort);
+    const sampleOf = (i: number) => (body.temperature > 0 ? body.seed + i : 0);
+    const first = classify(body, model, thinker, sampleOf(0));
+    stats.kind(model, first.kind);
+    const replies = [first.reply];
+    for (let i = 1; i < body.n; i++) replies.push(classify(body, model, thinker, sampleOf(i)).reply);
     const u = uniformFromKey(`${worldSeed}\u0000latency\u0000${model}\u0000${callNo}`);
     const latency = Math.max(0, profile.latencyMs.mean + (2 * u - 1) * profile.latencyMs.jitter);
 
-    if (fault === 'hang') {
-      stats.fault(model, fault);
+    if (fault?.kind === 'hang') {
+      stats.fault(model, 'hang');
       hanging.add(res);
       const t = setTimeout(() => { timers.delete(t); res.destroy(); }, planner.hangMaxMs);
       timers.add(t);
       res.on('close', () => { hanging.delete(res); clearTimeout(t); timers.delete(t); });
       return;
     }
-    if (fault === 'drop') {
-      stats.fault(model, fault);
+    if (fault?.kind === 'drop') {
+      stats.fault(model, 'drop');
       req.socket.destroy();
       return;
     }
     await sleep(latency);
     if (res.destroyed || closing) return;
-    if (fault === '429' || fault === '500' || fault === '503' || fault === '400') {
-      stats.fault(model, fault);
-      const errors: Record<typeof fault, ApiError> = {
+    if (fault && (fault.kind === '429' || fault.kind === '500' || fault.kind === '503' || fault.kind === '400')) {
+      stats.fault(model, fault.kind);
+      const errors: Record<typeof fault.kind, ApiError> = {
         429: new ApiError(429, `Rate limit reached for ${model} (simulated). Please try again in ${planner.retryAfterSeconds}s.`, 'requests', 'rate_limit_exceeded'),
         500: new ApiError(500, 'The server had an error while processing your request (simulated).', 'server_error'),
         503: new ApiError(503, 'The engine is currently overloaded, please try again later (simulated).', 'server_error', 'overloaded'),
         400: new ApiError(400, 'Invalid request (simulated fault).', 'invalid_request_error'),
       };
-      sendError(res, errors[fault], fault === '429' ? { 'retry-after': String(planner.retryAfterSeconds) } : {});
+      sendError(res, errors[fault.kind], fault.kind === '429' ? { 'retry-after': String(planner.retryAfterSeconds) } : {});
       return;
     }
 
@@ -294,26 +366,36 @@ export async function startSimulator(opts: SimOptions = {}): Promise<RunningSimu
     }
 
     const json = body.responseFormat.type !== 'text';
+    let reasoningTokens = 0;
     const choices = replies.map((reply, i) => {
       let content = json ? jsonReply(body.responseFormat, reply) : reply.text;
-      if (fault === 'empty') content = '';
-      if (fault === 'invalid-json') {
+      if (fault?.kind === 'empty') content = '';
+      if (fault?.kind === 'invalid-json') {
         const asJson = json ? content : jsonReply({ type: 'json_object' }, reply);
         content = asJson.slice(0, Math.max(1, Math.floor(asJson.length / 2)));
       }
+      // A reasoning model thinks first; its budget covers the thinking and then the answer.
+      const thought = effort === null ? 0 : reasoningTokensOf(profile, effort, `${raw}\u0000${i}`);
+      const budget = body.maxTokens === null ? null : Math.max(0, body.maxTokens - thought);
+      const spentThinking = body.maxTokens === null ? thought : Math.min(thought, body.maxTokens);
+      reasoningTokens += spentThinking;
       let finish = 'stop';
-      if (body.maxTokens !== null && countTokens(content) > body.maxTokens) {
-        content = truncateToTokens(content, body.maxTokens);
+      if (budget !== null && countTokens(content) > budget) {
+        content = budget > 0 ? truncateToTokens(content, budget) : '';
         finish = 'length';
+        stats.cutOff(model);
       }
       return { index: i, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finish };
     });
-    const completionTokens = choices.reduce((a, c) => a + countTokens(c.message.content), 0);
-    const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+    const completionTokens = choices.reduce((a, c) => a + countTokens(c.message.content), 0) + reasoningTokens;
+    const usage = {
+      prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens,
+      ...(effort === null ? {} : { completion_tokens_details: { reasoning_tokens: reasoningTokens } }),
+    };
     const id = `chatcmpl-sim-${hash32(`${model}\u0000${raw}`).toString(16)}-${callNo}`;
     const created = Math.floor(Date.now() / 1000);
-    if (fault) stats.fault(model, fault);
-    stats.tokens(model, promptTokens, completionTokens);
+    if (fault) stats.fault(model, fault.kind);
+    stats.tokens(model, promptTokens, completionTokens, reasoningTokens);
 
     if (body.stream) {
       const chunk = (delta: object, finish: string | null, i: number) => ({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'lsl-sim', choices: [{ index: i, delta, logprobs: null, finish_reason: finish }] });
@@ -324,13 +406,13 @@ export async function startSimulator(opts: SimOptions = {}): Promise<RunningSimu
       }
       if (body.includeUsage) events.push({ id, object: 'chat.completion.chunk', created, model, choices: [], usage });
       let text = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
-      if (fault === 'truncated') text = text.slice(0, Math.floor(text.length / 2));
+      if (fault?.kind === 'truncated') text = text.slice(0, Math.floor(text.length / 2));
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       res.end(text);
       return;
     }
     const completion = { id, object: 'chat.completion', created, model, system_fingerprint: 'lsl-sim', choices, usage };
-    if (fault === 'truncated') {
+    if (fault?.kind === 'truncated') {
       // Half the body, then the end of the response: the client gets JSON that does not parse.
       const text = JSON.stringify(completion);
       res.writeHead(200, { 'content-type': 'application/json' });

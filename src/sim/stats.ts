@@ -1,5 +1,5 @@
 /** What the simulator has served, per model: calls by kind, tokens, faults. */
-import { FAULT_KINDS, type FaultKind } from './faults';
+import { ALL_FAULT_KINDS, type AnyFaultKind } from './faults';
 
 export type CallKind = 'task' | 'reflection' | 'merge' | 'unknown';
 
@@ -14,10 +14,14 @@ export interface ModelStats {
   /** Tokens of the completions actually sent (faults that send no completion add none). */
   promptTokens: number;
   completionTokens: number;
+  /** Hidden reasoning tokens of reasoning profiles (part of completionTokens). */
+  reasoningTokens: number;
   /** Faults served, by kind. */
-  faults: Record<FaultKind, number>;
-  /** Requests refused as a real endpoint would (context length exceeded). */
+  faults: Record<AnyFaultKind, number>;
+  /** Requests refused as a real endpoint would (context length exceeded, a parameter a reasoning model refuses). */
   errors: number;
+  /** Completions stopped at the token limit (finish_reason length). */
+  cutOff: number;
 }
 
 export interface SimStats {
@@ -33,9 +37,9 @@ export interface SimStats {
 function emptyStats(): ModelStats {
   return {
     calls: 0, taskCalls: 0, reflectionCalls: 0, mergeCalls: 0, unknownCalls: 0,
-    promptTokens: 0, completionTokens: 0,
-    faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
-    errors: 0,
+    promptTokens: 0, completionTokens: 0, reasoningTokens: 0,
+    faults: Object.fromEntries(ALL_FAULT_KINDS.map((k) => [k, 0])) as Record<AnyFaultKind, number>,
+    errors: 0, cutOff: 0,
   };
 }
 
@@ -54,26 +58,39 @@ export class StatsBook {
     return s;
   }
 
-  /** Counts a call and returns its number for this model (from 1). */
-  call(model: string, kind: CallKind): number {
+  /**
+   * Counts a call and returns its number for this model (from 1). Its kind is counted once known
+   * (`kind`): a call refused before it is read (a bad key, an outage) is a call of no kind.
+   */
+  call(model: string, kind?: CallKind): number {
     const s = this.of(model);
     s.calls++;
+    if (kind) this.kind(model, kind);
+    return s.calls;
+  }
+
+  kind(model: string, kind: CallKind): void {
+    const s = this.of(model);
     if (kind === 'task') s.taskCalls++;
     else if (kind === 'unknown') s.unknownCalls++;
     else {
       s.reflectionCalls++;
       if (kind === 'merge') s.mergeCalls++;
     }
-    return s.calls;
   }
 
-  tokens(model: string, prompt: number, completion: number): void {
+  tokens(model: string, prompt: number, completion: number, reasoning = 0): void {
     const s = this.of(model);
     s.promptTokens += prompt;
     s.completionTokens += completion;
+    s.reasoningTokens += reasoning;
   }
 
-  fault(model: string, kind: FaultKind): void {
+  cutOff(model: string): void {
+    this.of(model).cutOff++;
+  }
+
+  fault(model: string, kind: AnyFaultKind): void {
     this.of(model).faults[kind]++;
   }
 
@@ -95,8 +112,8 @@ export class StatsBook {
     const totals = emptyStats();
     for (const [name, s] of [...this.models].sort(([a], [b]) => a.localeCompare(b))) {
       models[name] = { ...s, faults: { ...s.faults } };
-      for (const k of ['calls', 'taskCalls', 'reflectionCalls', 'mergeCalls', 'unknownCalls', 'promptTokens', 'completionTokens', 'errors'] as const) totals[k] += s[k];
-      for (const k of FAULT_KINDS) totals.faults[k] += s.faults[k];
+      for (const k of ['calls', 'taskCalls', 'reflectionCalls', 'mergeCalls', 'unknownCalls', 'promptTokens', 'completionTokens', 'reasoningTokens', 'errors', 'cutOff'] as const) totals[k] += s[k];
+      for (const k of ALL_FAULT_KINDS) totals.faults[k] += s.faults[k];
     }
     return { models, totals, rejected: this.rejected, instances: this.world.instances, tasks: [...this.world.tasks] };
   }
