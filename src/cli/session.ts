@@ -70,7 +70,11 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     } else {
       // The server's port is chosen per start attempt by the SDK; the UI's is ours to report.
       const uiPort = await freePort();
-      server = await startTemporal({ dbFilename: path.join(opts.runDir, 'temporal.db'), ui: true, uiPort, log: opts.log });
+      // Its own log lines (store errors at shutdown, ...) go to a file beside its state, not into our output.
+      server = await startTemporal({
+        dbFilename: path.join(opts.runDir, 'temporal.db'), ui: true, uiPort, log: opts.log,
+        logFile: path.join(opts.runDir, 'temporal-server.log'),
+      });
       closers.push(() => server.shutdown());
       opts.log(`Temporal dev server: ${server.address} (state in ${path.join(opts.runDir, 'temporal.db')})`);
       if (server.uiUrl) opts.log(`Temporal Web UI: ${server.uiUrl}`);

@@ -2,6 +2,9 @@
  * One way to get a Temporal server for the CLI and the tests: connect to TEMPORAL_ADDRESS, or
  * start the official dev server (optionally persisted to a SQLite file, with the Web UI).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -27,6 +30,11 @@ export interface StartOptions {
   /** Try @temporalio/testing's download before building with Go (default: true unless CI). */
   allowDownload?: boolean;
   log?: (line: string) => void;
+  /**
+   * The dev server's own log lines go to this file (appended), not to this process's terminal.
+   * Needs a CLI binary found on disk (not the SDK's download, whose output the SDK always inherits).
+   */
+  logFile?: string;
 }
 
 export const NAMESPACE = process.env.TEMPORAL_NAMESPACE ?? 'default';
@@ -49,7 +57,29 @@ export async function startTemporal(opts: StartOptions = {}): Promise<TemporalSe
     }
   }
   found ??= buildTemporalCli(log);
-  return startDevServer({ type: 'existing-path', path: found.path }, opts, `${found.path} (${found.source})`);
+  if (!opts.logFile) return startDevServer({ type: 'existing-path', path: found.path }, opts, `${found.path} (${found.source})`);
+  const wrapper = loggingWrapper(found.path, opts.logFile);
+  try {
+    return await startDevServer({ type: 'existing-path', path: wrapper }, opts, `${found.path} (${found.source})`);
+  } finally {
+    // The running server is the real binary (exec'd); the wrapper is no longer needed.
+    fs.rmSync(path.dirname(wrapper), { recursive: true, force: true });
+  }
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The SDK starts the server with this process's stdout and stderr; a one-line shell wrapper
+ * that `exec`s the real binary with its output sent to `logFile` keeps the terminal clean. The
+ * exec keeps the PID, so the SDK's shutdown still stops the server itself.
+ */
+export function loggingWrapper(binary: string, logFile: string): string {
+  fs.mkdirSync(path.dirname(path.resolve(logFile)), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsl-temporal-'));
+  const wrapper = path.join(dir, 'temporal');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${shellQuote(binary)} "$@" >>${shellQuote(path.resolve(logFile))} 2>&1\n`, { mode: 0o755 });
+  return wrapper;
 }
 
 async function startDevServer(
@@ -71,7 +101,8 @@ async function startDevServer(
           ui: opts.ui ?? false,
           uiPort: opts.uiPort,
           searchAttributes: Object.values(SearchAttributes),
-          log: { format: 'pretty', level: 'error' },
+          // In a file there is room for warnings too; on a terminal only errors.
+          log: { format: 'pretty', level: opts.logFile ? 'warn' : 'error' },
         },
       });
     } catch (err) {
