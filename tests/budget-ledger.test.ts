@@ -131,4 +131,20 @@ describe('recorded usage', () => {
     expect(() => absorb(central, 'exp/base', stage.accounts.base)).toThrow('would spend 40 metricCalls, over its grant of 30');
     expect(account(central, 'exp/base').metricCalls).toBe(20); // a refused absorb changes nothing
   });
+
+  it("keeps a reasoning model's hidden tokens (inside output tokens) per model, in totals and when absorbed; other models carry no field", () => {
+    const l = createLedger();
+    grant(l, 'lsl', 10);
+    recordUsage(l, 'lsl', { model: 'gpt-5-high', inputTokens: 300, outputTokens: 2000, reasoningTokens: 1800, usd: 0.02, reflection: true });
+    recordUsage(l, 'lsl', { model: 'gpt-5-high', inputTokens: 300, outputTokens: 1000, reasoningTokens: 900, usd: 0.01, reflection: true });
+    recordUsage(l, 'lsl', { model: 'small', inputTokens: 100, outputTokens: 50, usd: 0.001, calls: 2 });
+    const h = summarizeLedger(l).holders[0];
+    expect(h.byModel.find((m) => m.model === 'gpt-5-high')!.first).toMatchObject({ outputTokens: 3000, reasoningTokens: 2700 });
+    expect(h.byModel.find((m) => m.model === 'small')!.first).not.toHaveProperty('reasoningTokens');
+    expect(h.first).toMatchObject({ outputTokens: 3050, reasoningTokens: 2700 });
+    const central = createLedger();
+    grant(central, 'exp/lsl', 10);
+    absorb(central, 'exp/lsl', l.accounts.lsl);
+    expect(summarizeLedger(central).totals.first.reasoningTokens).toBe(2700);
+  });
 });

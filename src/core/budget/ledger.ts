@@ -26,6 +26,8 @@ export interface ModelUsage {
   reflectionCalls: number;
   inputTokens: number;
   outputTokens: number;
+  /** Hidden reasoning tokens, a part of outputTokens (billed as output); absent when none. */
+  reasoningTokens?: number;
   usd: number;
 }
 
@@ -54,6 +56,8 @@ export interface UsageRecord {
   model: string;
   inputTokens: number;
   outputTokens: number;
+  /** Reasoning tokens inside outputTokens (reasoning models). */
+  reasoningTokens?: number;
   usd: number;
   /** Number of calls this record covers (default 1). */
   calls?: number;
@@ -127,6 +131,7 @@ function totals(acc: HolderAccount, which: 'first' | 'redone'): ModelUsage {
     t.reflectionCalls += u.reflectionCalls;
     t.inputTokens += u.inputTokens;
     t.outputTokens += u.outputTokens;
+    addReasoning(t, u.reasoningTokens);
     t.usd += u.usd;
   }
   return t;
@@ -224,6 +229,11 @@ export function recordCacheHits(ledger: Ledger, holder: string, n: number): void
   account(ledger, holder).cacheHits += n;
 }
 
+// Only models that reason carry the field, so ledgers of other models keep their old shape.
+function addReasoning(into: ModelUsage, tokens: number | undefined): void {
+  if (tokens && tokens > 0) into.reasoningTokens = (into.reasoningTokens ?? 0) + tokens;
+}
+
 /** Records one model usage report (rollout or reflection, first attempt or re-done). */
 export function recordUsage(ledger: Ledger, holder: string, usage: UsageRecord): void {
   if (typeof usage.model !== 'string' || usage.model.length === 0) {
@@ -245,6 +255,7 @@ export function recordUsage(ledger: Ledger, holder: string, usage: UsageRecord):
   else u.calls += calls;
   u.inputTokens += usage.inputTokens;
   u.outputTokens += usage.outputTokens;
+  addReasoning(u, usage.reasoningTokens);
   u.usd += usage.usd;
   if (usage.redone && !usage.reflection) acc.redoneMetricCalls += calls;
 }
@@ -314,6 +325,7 @@ function addUsage(into: ModelUsage, u: ModelUsage): void {
   into.reflectionCalls += u.reflectionCalls;
   into.inputTokens += u.inputTokens;
   into.outputTokens += u.outputTokens;
+  addReasoning(into, u.reasoningTokens);
   into.usd += u.usd;
 }
 
