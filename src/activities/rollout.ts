@@ -4,6 +4,8 @@
  * response cache, so a retried or re-run rollout never pays for its model call twice.
  */
 import { Context } from '@temporalio/activity';
+import { refusalOf } from '../llm/errors';
+import type { ChatResult } from '../llm/types';
 import type { DataSplit } from '../tasks/types';
 import type { ActivityDeps } from './deps';
 import { findExample } from './examples';
@@ -39,8 +41,18 @@ export interface RolloutRecord {
   /** Activity attempt (> 1 after a retry or a crashed worker): a non-cached call then is re-done work. */
   attempt: number;
   details?: Record<string, unknown>;
-  /** Set when the rollout failed permanently (e.g. the endpoint refused the request): scored 0. */
+  /**
+   * Set when the model refused this example (a context-length error, a content filter, an empty
+   * or cut-off completion): the one-line reason, also in `feedback`. Scored 0 and counted apart
+   * from wrong answers. Account and outage failures are never records: the run blocks instead.
+   */
   error?: string;
+  /** The refusal's type (ModelContextLength, ModelCutOff, ...), for counting refusals by cause. */
+  refusal?: string;
+  /** Hidden reasoning tokens (inside outputTokens). */
+  reasoningTokens?: number;
+  /** Artifact key of a reasoning model's reasoning text (kept, never graded). */
+  reasoningKey?: string;
 }
 
 export function createRolloutActivities(deps: ActivityDeps) {
@@ -49,14 +61,37 @@ export function createRolloutActivities(deps: ActivityDeps) {
       const task = deps.tasks.get(input.task);
       const example = await findExample(deps, input.task, input.pool, input.exampleId);
       const messages = task.buildMessages(input.instruction, example);
-      const res = await deps.gateway.chat(input.model, {
-        messages,
-        sampleIndex: input.sampleIndex,
-        temperature: input.temperature,
-      });
-      const grade = await task.grade(res.text, example);
-      const outputKey = await deps.store.put(res.text);
       const inline = input.inlineOutputChars ?? 0;
+      const base = { id: example.id, sampleIndex: input.sampleIndex, input: inline > 0 ? example.question.slice(0, inline) : '', attempt: Context.current().info.attempt };
+      let res: ChatResult;
+      try {
+        res = await deps.gateway.chat(input.model, { messages, sampleIndex: input.sampleIndex, temperature: input.temperature });
+      } catch (err) {
+        // Refused for this example only: a recorded failure with its reason, never retried.
+        const refusal = refusalOf(err);
+        if (!refusal) throw err;
+        const spent = refusal.spent ?? { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, usd: 0 };
+        return {
+          ...base, score: 0, extracted: null, feedback: refusal.reason, output: '', outputKey: '',
+          inputTokens: spent.inputTokens, outputTokens: spent.outputTokens, usd: spent.usd, cached: false,
+          ...(spent.reasoningTokens ? { reasoningTokens: spent.reasoningTokens } : {}),
+          error: refusal.reason, refusal: refusal.type,
+        };
+      }
+      const outputKey = await deps.store.put(res.text);
+      const reasoning = {
+        ...(res.reasoningTokens ? { reasoningTokens: res.reasoningTokens } : {}),
+        ...(res.reasoning ? { reasoningKey: await deps.store.put(res.reasoning) } : {}),
+      };
+      if (res.cutOff) {
+        // Not the model's whole answer: neither graded nor a wrong answer, a refusal with its reason.
+        return {
+          ...base, score: 0, extracted: null, feedback: res.cutOff, output: inline > 0 ? res.text.slice(0, inline) : '', outputKey,
+          inputTokens: res.inputTokens, outputTokens: res.outputTokens, usd: res.usd, cached: res.cached, ...reasoning,
+          error: res.cutOff, refusal: 'ModelCutOff',
+        };
+      }
+      const grade = await task.grade(res.text, example);
       return {
         id: example.id,
         sampleIndex: input.sampleIndex,
@@ -72,6 +107,7 @@ export function createRolloutActivities(deps: ActivityDeps) {
         cached: res.cached,
         attempt: Context.current().info.attempt,
         details: grade.details,
+        ...reasoning,
       };
     },
   };

@@ -35,6 +35,15 @@ export function modelFailureDetails(f: { details?: unknown[] | null }): ModelFai
   return d && typeof d === 'object' && typeof d.kind === 'string' ? d : undefined;
 }
 
+/** A per-example refusal, as the rollout records it: the reason (one line), its type, what it cost. */
+export interface Refusal { reason: string; type: string; spent?: SpentOnFailure }
+
+/** The refusal in `err` when it is one (an ApplicationFailure of kind `refusal`), else undefined. */
+export function refusalOf(err: unknown): Refusal | undefined {
+  if (!(err instanceof ApplicationFailure) || failureKind(err) !== 'refusal') return undefined;
+  return { reason: err.message, type: err.type ?? 'ModelRefusal', spent: modelFailureDetails(err)?.spent };
+}
+
 export interface ErrorContext {
   /** Registry name, for the message. */
   model?: string;

@@ -1,40 +1,67 @@
-/** Rollouts as seen from a workflow: the activity proxy, its retry policy, and recorded permanent failures. */
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+/**
+ * Model calls as seen from a workflow: the activity proxies and their retry policy, and the
+ * wrapper that blocks on a model the run cannot use. Per-example refusals come back from the
+ * rollout activity as recorded failures; nothing that fails otherwise ever becomes a score.
+ */
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities, RolloutInput, RolloutRecord } from '../activities';
+import type { ModelBlocks } from './blocking';
 
 export const storage = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { maximumAttempts: 5 },
 });
 
+/** How calls to one model are made (from its registry entry; tests lower the retry cap). */
+export interface ModelCallPolicy {
+  /** The model's client timeout. */
+  timeoutMs: number;
+  /** Transient failures are retried this long before the run blocks (default 24 h). */
+  outageLimitMinutes?: number;
+  /** The model's own rate-limited task queue (models with `rpm`); default: the workflow's. */
+  taskQueue?: string;
+  /** Longest wait between retries (default 1 minute). */
+  retryMaxIntervalMs?: number;
+}
+
+export const DEFAULT_OUTAGE_LIMIT_MINUTES = 24 * 60;
+
 /**
  * Model calls are short, heartbeat-free activities: the start-to-close timeout sits just above
  * the provider timeout (plus grading time), so a call lost with a crashed worker is retried
- * soon. Bounded retries with backoff; a 429's Retry-After overrides the delay.
+ * soon. Transient failures are retried with backoff (a 429's Retry-After first) for as long as
+ * the outage limit allows (schedule-to-close); then the call fails with a timeout and the
+ * workflow blocks. Account failures and refusals are non-retryable.
  */
-export function rolloutActivity(timeoutMs: number) {
-  return proxyActivities<Activities>({
-    startToCloseTimeout: timeoutMs,
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 25 },
-  }).rollout;
+export function modelCallActivities(policy: ModelCallPolicy) {
+  return proxies(rolloutTimeoutFor(policy.timeoutMs), policy);
 }
 
-/** Runs one rollout; a permanent (non-retryable) failure becomes a recorded score of 0, not a failed workflow. */
-export async function runRollout(rollout: (i: RolloutInput) => Promise<RolloutRecord>, input: RolloutInput): Promise<RolloutRecord> {
-  try {
-    return await rollout(input);
-  } catch (err) {
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (cause instanceof ApplicationFailure && cause.nonRetryable) {
-      return {
-        id: input.exampleId, sampleIndex: input.sampleIndex, score: 0, extracted: null,
-        feedback: `the model call failed: ${cause.type ?? 'error'}: ${cause.message}`,
-        output: '', outputKey: '', input: '', inputTokens: 0, outputTokens: 0, usd: 0, cached: false, attempt: 0,
-        error: `${cause.type ?? 'ApplicationFailure'}: ${cause.message}`,
-      };
-    }
-    throw err;
-  }
+function proxies(startToCloseMs: number, policy: Omit<ModelCallPolicy, 'timeoutMs'>) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: startToCloseMs,
+    scheduleToCloseTimeout: (policy.outageLimitMinutes ?? DEFAULT_OUTAGE_LIMIT_MINUTES) * 60_000,
+    ...(policy.taskQueue ? { taskQueue: policy.taskQueue } : {}),
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: policy.retryMaxIntervalMs ?? 60_000, maximumAttempts: 0 },
+  });
+}
+
+/** The rollout activity with this start-to-close timeout (other settings at their defaults). */
+export function rolloutActivity(startToCloseMs: number) {
+  return proxies(startToCloseMs, {}).rollout;
+}
+
+/**
+ * Runs one rollout. A per-example refusal is a record the activity returns; a model the run
+ * cannot use blocks it (with `blocks`) until resumed, then the same rollout is made again.
+ */
+export function runRollout(
+  rollout: (i: RolloutInput) => Promise<RolloutRecord>,
+  input: RolloutInput,
+  blocks?: ModelBlocks,
+  outageLimitMinutes?: number,
+): Promise<RolloutRecord> {
+  return blocks ? blocks.call(input.model, () => rollout(input), outageLimitMinutes) : rollout(input);
 }
 
 /** Start-to-close for a rollout given the model's client timeout: room for the call and for grading. */
