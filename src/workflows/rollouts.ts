@@ -5,24 +5,15 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities, RolloutInput, RolloutRecord } from '../activities';
+import type { ModelCallPolicy } from '../llm/call-policy';
 import type { ModelBlocks } from './blocking';
+
+export type { ModelCallPolicy };
 
 export const storage = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { maximumAttempts: 5 },
 });
-
-/** How calls to one model are made (from its registry entry; tests lower the retry cap). */
-export interface ModelCallPolicy {
-  /** The model's client timeout. */
-  timeoutMs: number;
-  /** Transient failures are retried this long before the run blocks (default 24 h). */
-  outageLimitMinutes?: number;
-  /** The model's own rate-limited task queue (models with `rpm`); default: the workflow's. */
-  taskQueue?: string;
-  /** Longest wait between retries (default 1 minute). */
-  retryMaxIntervalMs?: number;
-}
 
 export const DEFAULT_OUTAGE_LIMIT_MINUTES = 24 * 60;
 
