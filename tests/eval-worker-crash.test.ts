@@ -75,7 +75,7 @@ describe('evaluatePrompt survives a SIGKILLed worker', () => {
       const handle = await client.workflow.start(WorkflowTypes.evaluatePrompt, {
         taskQueue, workflowId: `eval-crash-${randomUUID()}`, args: [input],
       });
-      let progress: EvaluateProgress = { total: N, done: 0, correct: 0 };
+      let progress: EvaluateProgress = { total: N, done: 0, correct: 0, refused: 0, blocked: null };
       const deadline = Date.now() + 60_000;
       while (progress.done < N / 3) {
         if (Date.now() > deadline) throw new Error(`no progress past ${progress.done}/${N} in 60 s:\n${first.output()}`);

@@ -8,8 +8,9 @@
  * Calls to other models go on meanwhile.
  */
 import { TimeoutType } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, condition } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, condition, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { failureKind } from '../llm/failure-kind';
+import { SearchAttributes } from '../workers/names';
 
 export interface ModelBlock {
   model: string;
@@ -112,4 +113,13 @@ export class ModelBlocks {
     if (b) b.waiting++;
     await condition(() => this.generation !== gen);
   }
+}
+
+/**
+ * Shows blocks where a user looks: `LslStatus` is `blocked` while any lasts (else `status`), and
+ * the Web UI's current details give the reason in one line.
+ */
+export function showBlocks(blocks: ModelBlock[], status = 'running'): void {
+  upsertSearchAttributes([{ key: SearchAttributes.status, value: blocks.length ? 'blocked' : status }]);
+  setCurrentDetails(blocks.length ? `blocked: ${blocks.map((b) => b.reason).join('; ')} (fix it, then send the resume signal: lsl resume <id>)` : '');
 }

@@ -8,8 +8,10 @@ import type { RolloutRecord } from '../activities';
 import { wilson } from '../core/stats';
 import type { DataSplit } from '../tasks/types';
 import { SearchAttributes } from '../workers/names';
-import { progressQuery } from './control';
-import { rolloutActivity, rolloutTimeoutFor, runRollout, storage } from './rollouts';
+import type { ModelCallPolicy } from '../llm/call-policy';
+import { ModelBlocks, showBlocks } from './blocking';
+import { progressQuery, resumeSignal } from './control';
+import { modelCallActivities, runRollout, storage } from './rollouts';
 import { mapWindowed } from './window';
 
 export interface EvaluateInput {
@@ -28,6 +30,8 @@ export interface EvaluateInput {
   concurrency?: number;
   /** The model's client timeout (from the registry); sets the rollout activity's start-to-close. */
   modelTimeoutMs?: number;
+  /** How the model is called (timeout, outage limit, task queue); from the registry (callPolicyOf). */
+  callPolicy?: ModelCallPolicy;
   /** Set when the evaluation is part of an experiment (search attributes in the Web UI). */
   experimentId?: string;
   arm?: string;
@@ -43,8 +47,15 @@ export interface EvaluateResult {
   ci95: [number, number];
   /** lm-eval's flexible-extract accuracy where the grader reports it (GSM8K-style tasks). */
   flexibleAccuracy?: number;
+  /** Rollouts the model refused for that example (context length, cut off, ...): scored 0, counted apart from wrong answers. */
   failedRollouts: number;
+  /** Refused rollouts by cause (ModelCutOff, ModelContextLength, ...). */
+  refusals: Record<string, number>;
+  /** Answers graded wrong (refusals not included). */
+  wrong: number;
   inputTokens: number;
+  /** Reasoning tokens (inside outputTokens). */
+  reasoningTokens: number;
   outputTokens: number;
   usd: number;
   /** Calls this run made to the model endpoint (retried attempts included) vs answers served from the response cache. */
@@ -54,7 +65,15 @@ export interface EvaluateResult {
   resultsKey: string;
 }
 
-export interface EvaluateProgress { total: number; done: number; correct: number }
+export interface EvaluateProgress {
+  total: number;
+  done: number;
+  correct: number;
+  /** Refused for their example so far. */
+  refused: number;
+  /** "blocked: model 'x': ..." while the model cannot be used (the run waits for resume), else null. */
+  blocked: string | null;
+}
 export const evaluateProgressQuery = progressQuery<EvaluateProgress>();
 
 export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResult> {
@@ -68,20 +87,24 @@ export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResu
     ...(input.arm ? [{ key: SearchAttributes.arm, value: input.arm }] : []),
   ]);
   // Answer the query from the first task on (total 0 until the ids are listed), not only once they are.
-  const progress: EvaluateProgress = { total: 0, done: 0, correct: 0 };
-  setHandler(evaluateProgressQuery, () => progress);
+  const progress: EvaluateProgress = { total: 0, done: 0, correct: 0, refused: 0, blocked: null };
+  const blocks = new ModelBlocks((list) => showBlocks(list));
+  setHandler(evaluateProgressQuery, () => ({ ...progress, blocked: blocks.summary() }));
+  setHandler(resumeSignal, () => void blocks.resume());
   const ids = input.ids ?? (await storage.listExampleIds({ task: input.task, pool: input.pool, limit: input.limit }));
   const jobs = ids.flatMap((id) => Array.from({ length: samples }, (_, s) => ({ id, s })));
-  const rollout = rolloutActivity(rolloutTimeoutFor(input.modelTimeoutMs ?? 60_000));
+  const policy = input.callPolicy ?? { timeoutMs: input.modelTimeoutMs ?? 60_000 };
+  const { rollout } = modelCallActivities(policy);
   progress.total = jobs.length;
 
   const records: RolloutRecord[] = await mapWindowed(jobs, input.concurrency ?? 32, async ({ id, s }) => {
     const rec = await runRollout(rollout, {
       task: input.task, pool: input.pool, exampleId: id, model: input.model,
       instruction: input.instruction, sampleIndex: s, temperature: input.temperature,
-    });
+    }, blocks, policy.outageLimitMinutes);
     progress.done++;
     progress.correct += rec.score;
+    if (rec.error) progress.refused++;
     return rec;
   });
 
@@ -99,6 +122,8 @@ export function summarizeRecords(input: { task: string; model: string }, records
   const correct = records.reduce((a, r) => a + r.score, 0);
   const flex = records.filter((r) => typeof r.details?.flexibleScore === 'number');
   const live = records.filter((r) => !r.error);
+  const refusals: Record<string, number> = {};
+  for (const r of records) if (r.error) refusals[r.refusal ?? 'ModelRefusal'] = (refusals[r.refusal ?? 'ModelRefusal'] ?? 0) + 1;
   return {
     task: input.task,
     model: input.model,
@@ -109,7 +134,10 @@ export function summarizeRecords(input: { task: string; model: string }, records
     ci95: wilson(Math.round(correct), n),
     flexibleAccuracy: flex.length === n && n > 0 ? flex.reduce((a, r) => a + (r.details!.flexibleScore as number), 0) / n : undefined,
     failedRollouts: n - live.length,
+    refusals,
+    wrong: live.length - live.reduce((a, r) => a + r.score, 0),
     inputTokens: records.reduce((a, r) => a + r.inputTokens, 0),
+    reasoningTokens: records.reduce((a, r) => a + (r.reasoningTokens ?? 0), 0),
     outputTokens: records.reduce((a, r) => a + r.outputTokens, 0),
     usd: records.reduce((a, r) => a + r.usd, 0),
     // Calls made to the endpoint: each answer not served from the cache, each permanently failed

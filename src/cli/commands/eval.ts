@@ -1,7 +1,7 @@
 /** `lsl eval`: evaluate one instruction with one model on a task split, durably. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { evaluatePrompt, type EvaluateInput, type EvaluateProgress } from '../../workflows/evaluate';
+import { evaluatePrompt, type EvaluateInput, type EvaluateProgress, type EvaluateResult } from '../../workflows/evaluate';
 import { progressQuery } from '../../workflows/control';
 import { TASK_QUEUE } from '../../workers/names';
 import { LocalArtifactStore } from '../../store/artifacts';
@@ -10,7 +10,8 @@ import { bar, printResult, resultWithProgress, table } from '../progress';
 import { runDirFor, safeId, shortHash, timestamp } from '../runs';
 import { openSession } from '../session';
 import { checkModels, checkTask, positiveInt, readInstruction } from '../validate-input';
-import { UsageError } from '../errors';
+import { ModelBlockedError, UsageError } from '../errors';
+import { callPolicyOf } from '../../llm/call-policy';
 
 export const DEFAULT_INSTRUCTION = 'Solve the problem step by step.';
 
@@ -40,7 +41,10 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const temperature = flags.temperature === undefined ? undefined : Number(flags.temperature);
   if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) throw new UsageError(`--temperature must be in [0, 2], got '${flags.temperature}'`);
 
-  const input: EvaluateInput = { task: task.name, model: spec.name, instruction, pool, limit, samples, temperature, concurrency, modelTimeoutMs: spec.timeoutMs };
+  const input: EvaluateInput = {
+    task: task.name, model: spec.name, instruction, pool, limit, samples, temperature, concurrency, modelTimeoutMs: spec.timeoutMs,
+    callPolicy: callPolicyOf(spec, TASK_QUEUE),
+  };
   const workflowId = safeId(`eval-${task.name}-${spec.name}-${shortHash(input)}-${timestamp()}`);
   const runDir = runDirFor(workflowId);
   const log = (l: string) => process.stderr.write(`${l}\n`);
@@ -51,15 +55,30 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
       taskQueue: TASK_QUEUE, workflowId, args: [input],
     });
     log(`workflow ${workflowId} started`);
-    const result = await resultWithProgress(handle, progressQuery<EvaluateProgress>(), (p) =>
-      `${bar(p.done, p.total)} accuracy so far ${p.done ? (p.correct / p.done).toFixed(3) : '-'}`);
+    // An embedded server ends with this process: a blocked evaluation there cannot be resumed
+    // later, so it is ended (nothing was scored) and the reason is the error. On a shared server
+    // it waits for `lsl resume` while the line says why.
+    const embedded = !process.env.TEMPORAL_ADDRESS;
+    let blocked: string | null = null;
+    const result = await resultWithProgress(handle, progressQuery<EvaluateProgress>(), async (p) => {
+      if (p.blocked && embedded && !blocked) {
+        blocked = p.blocked;
+        await handle.terminate(`lsl eval: ${p.blocked}`);
+      }
+      const line = `${bar(p.done, p.total)} accuracy so far ${p.done ? (p.correct / p.done).toFixed(3) : '-'}${p.refused ? `, ${p.refused} refused` : ''}`;
+      return p.blocked ? `${line}  ${p.blocked} (fix it, then: lsl resume ${workflowId})` : line;
+    }).catch((err: unknown) => {
+      if (blocked) throw new ModelBlockedError(`${blocked}; nothing was scored (fix the cause and run lsl eval again)`);
+      throw err;
+    });
     const store = new LocalArtifactStore(homePaths.artifacts());
     fs.writeFileSync(path.join(runDir, 'results.jsonl'), await store.get(result.resultsKey));
     const summary = {
       workflowId, task: result.task, model: result.model, n: result.n, samples: result.samples,
       accuracy: result.accuracy, ci95: result.ci95, flexibleAccuracy: result.flexibleAccuracy,
-      failedRollouts: result.failedRollouts, modelCalls: result.modelCalls, cachedCalls: result.cachedCalls,
-      inputTokens: result.inputTokens, outputTokens: result.outputTokens, usd: result.usd,
+      failedRollouts: result.failedRollouts, refusals: result.refusals, wrong: result.wrong,
+      modelCalls: result.modelCalls, cachedCalls: result.cachedCalls,
+      inputTokens: result.inputTokens, outputTokens: result.outputTokens, reasoningTokens: result.reasoningTokens, usd: result.usd,
       simulated: spec.simulated, resultsKey: result.resultsKey, runDir,
     };
     fs.writeFileSync(path.join(runDir, 'result.json'), JSON.stringify(summary, null, 2));
@@ -69,9 +88,10 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
       ['problems', `${result.n}${result.samples > 1 ? ` x ${result.samples} samples` : ''}`],
       ['accuracy', `${result.accuracy.toFixed(4)}  (95% CI ${result.ci95[0].toFixed(4)}-${result.ci95[1].toFixed(4)})`],
       ...(result.flexibleAccuracy !== undefined ? [['flexible-extract', result.flexibleAccuracy.toFixed(4)] as [string, string]] : []),
-      ['failed rollouts', result.failedRollouts],
+      ['wrong answers', result.wrong],
+      ['refused (per example)', refusalText(result)],
       ['model calls', `${result.modelCalls} made, ${result.cachedCalls} from cache`],
-      ['tokens', `${result.inputTokens} in, ${result.outputTokens} out`],
+      ['tokens', `${result.inputTokens} in, ${result.outputTokens} out${result.reasoningTokens ? ` (${result.reasoningTokens} of them reasoning)` : ''}`],
       ['cost', `$${result.usd.toFixed(4)}`],
       ['results', path.join(runDir, 'results.jsonl')],
     ]);
@@ -81,4 +101,10 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   }
   // Printed after the session closed, so nothing the dev server says on exit comes after the JSON line.
   report();
+}
+
+/** "2 (ModelCutOff 1, ModelContextLength 1)", or "0". */
+export function refusalText(r: Pick<EvaluateResult, 'failedRollouts' | 'refusals'>): string {
+  const causes = Object.entries(r.refusals ?? {}).map(([k, n]) => `${k.replace(/^Model/, '')} ${n}`);
+  return causes.length ? `${r.failedRollouts} (${causes.join(', ')})` : String(r.failedRollouts);
 }
