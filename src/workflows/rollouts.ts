@@ -33,7 +33,8 @@ function proxies(startToCloseMs: number, policy: Omit<ModelCallPolicy, 'timeoutM
     startToCloseTimeout: startToCloseMs,
     scheduleToCloseTimeout: (policy.outageLimitMinutes ?? DEFAULT_OUTAGE_LIMIT_MINUTES) * 60_000,
     ...(policy.taskQueue ? { taskQueue: policy.taskQueue } : {}),
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: policy.retryMaxIntervalMs ?? 60_000, maximumAttempts: 0 },
+    // No attempt cap (unlimited): the schedule-to-close timeout is the outage limit.
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: policy.retryMaxIntervalMs ?? 60_000 },
   });
 }
 
