@@ -23,6 +23,9 @@ export interface ReflectOutput {
   usd: number;
   cached: boolean;
   attempt: number;
+  /** Hidden reasoning tokens (inside outputTokens), and the artifact of a server's reasoning text. */
+  reasoningTokens?: number;
+  reasoningKey?: string;
 }
 
 export function createReflectActivities(deps: ActivityDeps) {
@@ -36,7 +39,9 @@ export function createReflectActivities(deps: ActivityDeps) {
       });
       const outputKey = await deps.store.put(res.text);
       return {
-        // A completion cut off by the token limit is marked so the core can reject it as truncated.
+        // A completion cut off by the token limit is marked so the core rejects it as truncated:
+        // the iteration ends as a malformed reflection (counted, paid, never retried: the same
+        // prompt would be cut off again). A refused reflection throws; the stage records it so.
         rawText: res.text,
         finishReason: res.finishReason,
         promptKey,
@@ -46,6 +51,8 @@ export function createReflectActivities(deps: ActivityDeps) {
         usd: res.usd,
         cached: res.cached,
         attempt: Context.current().info.attempt,
+        ...(res.reasoningTokens ? { reasoningTokens: res.reasoningTokens } : {}),
+        ...(res.reasoning ? { reasoningKey: await deps.store.put(res.reasoning) } : {}),
       };
     },
   };

@@ -7,6 +7,7 @@ import {
   configHash, evaluationModels, planArms, planRepeats, planStages, type ModelInfo, type PreparedExperiment,
 } from '../core/experiment';
 import { drawSplits } from '../core/splits';
+import { callPolicyOf } from '../llm/call-policy';
 import type { ModelRegistry } from '../llm/registry';
 import { assertDatasetFiles } from '../tasks/datasets';
 import type { TaskRegistry } from '../tasks/registry';
@@ -34,7 +35,7 @@ export async function prepareExperiment(deps: PrepareDeps, value: unknown): Prom
     const s = deps.registry.get(name);
     models[name] = {
       name, model: s.model, provider: s.provider, simulated: s.simulated, timeoutMs: s.timeoutMs, concurrency: s.concurrency,
-      priceInputPerM: s.priceInputPerM, priceOutputPerM: s.priceOutputPerM,
+      priceInputPerM: s.priceInputPerM, priceOutputPerM: s.priceOutputPerM, callPolicy: callPolicyOf(s),
     };
   }
   return {

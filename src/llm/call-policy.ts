@@ -10,8 +10,8 @@ export interface ModelCallPolicy {
   timeoutMs: number;
   /** Transient failures are retried this long before the run blocks (default 24 h). */
   outageLimitMinutes?: number;
-  /** The model's own rate-limited task queue (models with `rpm`); default: the workflow's. */
-  taskQueue?: string;
+  /** Calls go on the model's own rate-limited task queue (models with `rpm`; see modelTaskQueue). */
+  ownQueue?: boolean;
   /** Longest wait between retries (default 1 minute). */
   retryMaxIntervalMs?: number;
 }
@@ -24,10 +24,10 @@ export function modelTaskQueue(base: string, model: string): string {
   return `${base}/model/${model}`;
 }
 
-export function callPolicyOf(spec: Pick<ModelSpec, 'name' | 'timeoutMs' | 'outageLimitMinutes' | 'rpm'>, baseQueue: string): ModelCallPolicy {
+export function callPolicyOf(spec: Pick<ModelSpec, 'timeoutMs' | 'outageLimitMinutes' | 'rpm'>): ModelCallPolicy {
   return {
     timeoutMs: spec.timeoutMs,
     ...(spec.outageLimitMinutes !== undefined ? { outageLimitMinutes: spec.outageLimitMinutes } : {}),
-    ...(spec.rpm ? { taskQueue: modelTaskQueue(baseQueue, spec.name) } : {}),
+    ...(spec.rpm ? { ownQueue: true } : {}),
   };
 }

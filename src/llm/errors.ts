@@ -14,26 +14,9 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { failureKind, ModelErrorTypes, type FailureKind, type ModelErrorType } from './failure-kind';
+import { failureKind, modelFailureDetails, ModelErrorTypes, type ModelErrorType, type ModelFailureDetails, type SpentOnFailure } from './failure-kind';
 
 export * from './failure-kind';
-
-/** What a completion that is then refused (empty, cut off, filtered) still cost. */
-export interface SpentOnFailure { inputTokens: number; outputTokens: number; reasoningTokens: number; usd: number }
-
-/** The first detail of every failure built here. */
-export interface ModelFailureDetails {
-  model: string | null;
-  status: number | null;
-  kind: FailureKind;
-  spent?: SpentOnFailure;
-}
-
-/** The details of a failure built here (after Temporal's serialization too), or undefined. */
-export function modelFailureDetails(f: { details?: unknown[] | null }): ModelFailureDetails | undefined {
-  const d = f.details?.[0] as ModelFailureDetails | undefined;
-  return d && typeof d === 'object' && typeof d.kind === 'string' ? d : undefined;
-}
 
 /** A per-example refusal, as the rollout records it: the reason (one line), its type, what it cost. */
 export interface Refusal { reason: string; type: string; spent?: SpentOnFailure }

@@ -74,3 +74,19 @@ export function failureKind(f: { type?: string | null; nonRetryable?: boolean | 
   return known ?? (f.nonRetryable ? 'account' : 'transient');
 }
 
+/** What a completion that is then refused (empty, cut off, filtered) still cost. */
+export interface SpentOnFailure { inputTokens: number; outputTokens: number; reasoningTokens: number; usd: number }
+
+/** The first detail of every failure built here. */
+export interface ModelFailureDetails {
+  model: string | null;
+  status: number | null;
+  kind: FailureKind;
+  spent?: SpentOnFailure;
+}
+
+/** The details of a failure built here (after Temporal's serialization too), or undefined. */
+export function modelFailureDetails(f: { details?: unknown[] | null }): ModelFailureDetails | undefined {
+  const d = f.details?.[0] as ModelFailureDetails | undefined;
+  return d && typeof d === 'object' && typeof d.kind === 'string' ? d : undefined;
+}

@@ -203,8 +203,7 @@ export function createGateway(opts: GatewayOptions): LslGateway {
       }
       const latencyMs = Math.round(performance.now() - started);
 
-      let spent: SpentOnFailure | undefined;
-      const fail = (type: ModelErrorType, message: string, nonRetryable = false) => {
+      const fail = (type: ModelErrorType, message: string, nonRetryable = false, spent?: SpentOnFailure) => {
         u.failures++;
         return modelFailure(type, message, { model: spec.name, secrets, nonRetryable, spent });
       };
@@ -220,14 +219,14 @@ export function createGateway(opts: GatewayOptions): LslGateway {
       u.outputTokens += outputTokens;
       u.reasoningTokens += reasoningTokens;
       u.usd += usd;
-      spent = { inputTokens, outputTokens, reasoningTokens, usd };
+      const spent: SpentOnFailure = { inputTokens, outputTokens, reasoningTokens, usd };
       if (finishReason === 'content_filter') {
-        throw fail(ModelErrorTypes.contentFiltered, 'the provider withheld the completion (content filter)', true);
+        throw fail(ModelErrorTypes.contentFiltered, 'the provider withheld the completion (content filter)', true, spent);
       }
       // The same request gets the same empty answer again: a refusal of this example, not a retry.
       if (!text.trim()) {
-        if (finishReason === 'length') throw fail(ModelErrorTypes.cutOff, cutOffReason(sampling.maxTokens, reasoningTokens, true), true);
-        throw fail(ModelErrorTypes.empty, `empty completion (finish_reason ${finishReason})`, true);
+        if (finishReason === 'length') throw fail(ModelErrorTypes.cutOff, cutOffReason(sampling.maxTokens, reasoningTokens, true), true, spent);
+        throw fail(ModelErrorTypes.empty, `empty completion (finish_reason ${finishReason})`, true, spent);
       }
       const reasoning = reasoningText(choice.message);
 

@@ -9,10 +9,10 @@
  * `temporal workflow start --type gepaStage`, the replay fixture), while what runs is generic.
  */
 import {
-  allHandlersFinished, ApplicationFailure, condition, continueAsNew, proxyActivities,
+  ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew,
   setHandler, upsertMemo, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, RolloutRecord } from '../activities';
+import type { RolloutRecord } from '../activities';
 import type { Grant, HolderAccount } from '../core/budget';
 import type { GepaConfigInput, GepaProgress } from '../core/gepa';
 import {
@@ -23,7 +23,10 @@ import {
 import type { DataSplit } from '../tasks/types';
 import { SearchAttributes } from '../workers/names';
 import { pauseSignal, progressQuery, resumeSignal, stopSignal } from './control';
-import { rolloutActivity, rolloutTimeoutFor, runRollout, storage } from './rollouts';
+import { modelFailureDetails } from '../llm/failure-kind';
+import type { ModelCallPolicy } from '../llm/call-policy';
+import { ModelBlocks, showBlocks } from './blocking';
+import { modelCallActivities, runRollout, storage } from './rollouts';
 import { mapWindowed } from './window';
 
 /** Where a stage starts: a seed prompt, an earlier stage's exact state, or a fresh pool from an earlier stage's best. */
@@ -56,6 +59,9 @@ export interface StageInput {
   /** Client timeouts of the task model and the reflector (from the registry). */
   modelTimeoutMs?: number;
   reflectorTimeoutMs?: number;
+  /** How the task model and the reflector are called (outage limit, own queue); from the registry. */
+  callPolicy?: ModelCallPolicy;
+  reflectorCallPolicy?: ModelCallPolicy;
   temperature?: number;
   /** Test hook: continue-as-new after this many iterations in one run (besides Temporal's suggestion). */
   continueAsNewEvery?: number;
@@ -102,6 +108,8 @@ export type StageProgress = OptimizerProgress & Partial<Omit<GepaProgress, keyof
   stage: string;
   paused: boolean;
   stopRequested: boolean;
+  /** "blocked: model 'x': ..." while a model cannot be used (the stage waits for resume), else null. */
+  blocked?: string | null;
 };
 
 /** What the query answers for a GEPA stage. */
@@ -114,11 +122,7 @@ export const stageProgressQuery = progressQuery<StageProgress>();
  * local activities: a local activity holds the workflow task open, delaying signals and queries,
  * and its retries are not visible in history).
  */
-const reflectActivity = (timeoutMs: number) =>
-  proxyActivities<Activities>({
-    startToCloseTimeout: rolloutTimeoutFor(timeoutMs),
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 25 },
-  }).reflect;
+const reflectActivity = (model: string, policy: ModelCallPolicy) => modelCallActivities(model, policy).reflect;
 
 /** Characters of rollout text returned inline when a request needs text and names no cap. */
 const DEFAULT_TEXT_CHARS = 2000;
@@ -132,10 +136,15 @@ export async function gepaStage(input: StageInput): Promise<StageResult> {
   let stopRequested = false;
   let state: State = await openState(optimizer, input);
 
+  // A model the stage cannot use holds its calls until `resume` (which also ends a pause).
+  const blocks = new ModelBlocks((list) => showBlocks(list, paused ? 'paused' : 'running'));
   setHandler(pauseSignal, () => void (paused = true));
-  setHandler(resumeSignal, () => void (paused = false));
+  setHandler(resumeSignal, () => {
+    paused = false;
+    blocks.resume();
+  });
   setHandler(stopSignal, () => void (stopRequested = true));
-  setHandler(stageProgressQuery, () => ({ ...optimizer.progress(state), stage: input.stage, paused, stopRequested }));
+  setHandler(stageProgressQuery, () => ({ ...optimizer.progress(state), stage: input.stage, paused, stopRequested, blocked: blocks.summary() }));
 
   upsertSearchAttributes([
     { key: SearchAttributes.stage, value: input.stage },
@@ -146,8 +155,11 @@ export async function gepaStage(input: StageInput): Promise<StageResult> {
     ...(input.arm ? [{ key: SearchAttributes.arm, value: input.arm }] : []),
   ]);
 
-  const rollout = rolloutActivity(rolloutTimeoutFor(input.modelTimeoutMs ?? 60_000));
-  const reflect = reflectActivity(input.reflectorTimeoutMs ?? 60_000);
+  const calls: StageCalls = {
+    blocks,
+    rollout: modelCallActivities(input.taskModel, input.callPolicy ?? { timeoutMs: input.modelTimeoutMs ?? 60_000 }).rollout,
+    reflect: reflectActivity(input.reflector, input.reflectorCallPolicy ?? { timeoutMs: input.reflectorTimeoutMs ?? 60_000 }),
+  };
   let iterationsThisRun = 0;
   let lastIteration = optimizer.progress(state).iteration;
   let lastBest = bestOf(optimizer, state);
@@ -181,8 +193,8 @@ export async function gepaStage(input: StageInput): Promise<StageResult> {
     const action = optimizer.nextAction(state, { nowMs: Date.now(), stopRequested });
     if (action.kind === 'done') break;
     const result = action.kind === 'evaluate'
-      ? { kind: 'evaluate' as const, results: await evaluate(optimizer, state, action, rollout, input) }
-      : { kind: 'generate' as const, outputs: await generate(optimizer, state, action, reflect, input) };
+      ? { kind: 'evaluate' as const, results: await evaluate(optimizer, state, action, calls, input) }
+      : { kind: 'generate' as const, outputs: await generate(optimizer, state, action, calls, input) };
     state = optimizer.applyResult(state, action, result);
     const best = bestOf(optimizer, state);
     if (best !== lastBest) {
@@ -242,25 +254,36 @@ function bestOf(optimizer: Optimizer<State>, state: State): number {
   return optimizer.progress(state).bestValMean ?? -1;
 }
 
+/** The stage's model calls and the blocks that hold them. */
+interface StageCalls {
+  blocks: ModelBlocks;
+  rollout: ReturnType<typeof modelCallActivities>['rollout'];
+  reflect: ReturnType<typeof reflectActivity>;
+}
+
 /** Every request's rollouts through one bounded window; results aligned with the requests. */
 async function evaluate(
   optimizer: Optimizer<State>,
   state: State,
   action: OptimizerEvaluateAction,
-  rollout: ReturnType<typeof rolloutActivity>,
+  calls: StageCalls,
   input: StageInput,
 ): Promise<Array<Record<string, RolloutOutcome>>> {
   const jobs = action.requests.flatMap((req, r) => req.exampleIds.map((id) => ({ r, id })));
   const instructions = action.requests.map((req) => renderCandidate(req.candidate));
   const inline = action.requests.map((req) => (req.needsText ? req.textChars ?? DEFAULT_TEXT_CHARS : 0));
   const records: RolloutRecord[] = await mapWindowed(jobs, input.concurrency ?? 32, ({ r, id }) =>
-    runRollout(rollout, {
+    runRollout(calls.rollout, {
       task: input.task, pool: input.pool, exampleId: id, model: input.taskModel, instruction: instructions[r],
       sampleIndex: 0, temperature: input.temperature, inlineOutputChars: inline[r],
-    }));
+    }, calls.blocks, input.callPolicy?.outageLimitMinutes));
+  // Refused rollouts were paid for too (a cut-off answer, an empty completion): their tokens count.
   for (const rec of records) {
-    if (rec.error) continue;
-    optimizer.recordUsage(state, { model: input.taskModel, inputTokens: rec.inputTokens, outputTokens: rec.outputTokens, usd: rec.usd, redone: rec.attempt > 1 && !rec.cached });
+    if (!rec.inputTokens && !rec.outputTokens && !rec.usd) continue;
+    optimizer.recordUsage(state, {
+      model: input.taskModel, inputTokens: rec.inputTokens, outputTokens: rec.outputTokens, usd: rec.usd,
+      ...(rec.reasoningTokens ? { reasoningTokens: rec.reasoningTokens } : {}), redone: rec.attempt > 1 && !rec.cached,
+    });
   }
   const results = action.requests.map(() => ({}) as Record<string, RolloutOutcome>);
   records.forEach((rec, k) => {
@@ -274,24 +297,33 @@ async function generate(
   optimizer: Optimizer<State>,
   state: State,
   action: OptimizerGenerateAction,
-  reflect: ReturnType<typeof reflectActivity>,
+  calls: StageCalls,
   input: StageInput,
 ): Promise<GenerateOutcome[]> {
-  const calls = await Promise.all(action.requests.map(async (req) => {
+  const outs = await Promise.all(action.requests.map(async (req) => {
     try {
-      return await reflect({
+      // A reflector the stage cannot use blocks the stage here until resumed.
+      return await calls.blocks.call(input.reflector, () => calls.reflect({
         model: input.reflector, prompt: req.prompt,
         ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
         ...(req.sampleIndex !== undefined ? { sampleIndex: req.sampleIndex } : {}),
-      });
+      }), input.reflectorCallPolicy?.outageLimitMinutes);
     } catch (err) {
-      // A generation that fails for good (e.g. the endpoint refuses the prompt) ends the optimizer's step, not the stage.
-      return { error: (err as Error).message };
+      // A generation refused for good (e.g. the prompt is over the context) ends the optimizer's step, not the stage.
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      const spent = cause instanceof ApplicationFailure ? modelFailureDetails(cause)?.spent : undefined;
+      return { error: (cause ?? (err as Error)).message, spent };
     }
   }));
-  return calls.map((out) => {
-    if ('error' in out) return out;
-    optimizer.recordUsage(state, { model: input.reflector, inputTokens: out.inputTokens, outputTokens: out.outputTokens, usd: out.usd, reflection: true, redone: out.attempt > 1 && !out.cached });
+  return outs.map((out) => {
+    if ('error' in out) {
+      if (out.spent) optimizer.recordUsage(state, { model: input.reflector, ...out.spent, reflection: true });
+      return { error: out.error };
+    }
+    optimizer.recordUsage(state, {
+      model: input.reflector, inputTokens: out.inputTokens, outputTokens: out.outputTokens, usd: out.usd, reflection: true,
+      ...(out.reasoningTokens ? { reasoningTokens: out.reasoningTokens } : {}), redone: out.attempt > 1 && !out.cached,
+    });
     return { rawText: out.rawText, truncated: out.finishReason === 'length' };
   });
 }

@@ -3,9 +3,9 @@
  * wrapper that blocks on a model the run cannot use. Per-example refusals come back from the
  * rollout activity as recorded failures; nothing that fails otherwise ever becomes a score.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities, RolloutInput, RolloutRecord } from '../activities';
-import type { ModelCallPolicy } from '../llm/call-policy';
+import { modelTaskQueue, type ModelCallPolicy } from '../llm/call-policy';
 import type { ModelBlocks } from './blocking';
 
 export type { ModelCallPolicy };
@@ -24,15 +24,15 @@ export const DEFAULT_OUTAGE_LIMIT_MINUTES = 24 * 60;
  * the outage limit allows (schedule-to-close); then the call fails with a timeout and the
  * workflow blocks. Account failures and refusals are non-retryable.
  */
-export function modelCallActivities(policy: ModelCallPolicy) {
-  return proxies(rolloutTimeoutFor(policy.timeoutMs), policy);
+export function modelCallActivities(model: string, policy: ModelCallPolicy) {
+  return proxies(rolloutTimeoutFor(policy.timeoutMs), policy, model);
 }
 
-function proxies(startToCloseMs: number, policy: Omit<ModelCallPolicy, 'timeoutMs'>) {
+function proxies(startToCloseMs: number, policy: Omit<ModelCallPolicy, 'timeoutMs'>, model?: string) {
   return proxyActivities<Activities>({
     startToCloseTimeout: startToCloseMs,
     scheduleToCloseTimeout: (policy.outageLimitMinutes ?? DEFAULT_OUTAGE_LIMIT_MINUTES) * 60_000,
-    ...(policy.taskQueue ? { taskQueue: policy.taskQueue } : {}),
+    ...(policy.ownQueue && model ? { taskQueue: modelTaskQueue(workflowInfo().taskQueue, model) } : {}),
     // No attempt cap (unlimited): the schedule-to-close timeout is the outage limit.
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: policy.retryMaxIntervalMs ?? 60_000 },
   });

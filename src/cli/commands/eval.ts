@@ -10,7 +10,8 @@ import { bar, printResult, resultWithProgress, table } from '../progress';
 import { runDirFor, safeId, shortHash, timestamp } from '../runs';
 import { openSession } from '../session';
 import { checkModels, checkTask, positiveInt, readInstruction } from '../validate-input';
-import { ModelBlockedError, UsageError } from '../errors';
+import { UsageError } from '../errors';
+import { blockWatch } from '../blocked';
 import { callPolicyOf } from '../../llm/call-policy';
 
 export const DEFAULT_INSTRUCTION = 'Solve the problem step by step.';
@@ -43,7 +44,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
 
   const input: EvaluateInput = {
     task: task.name, model: spec.name, instruction, pool, limit, samples, temperature, concurrency, modelTimeoutMs: spec.timeoutMs,
-    callPolicy: callPolicyOf(spec, TASK_QUEUE),
+    callPolicy: callPolicyOf(spec),
   };
   const workflowId = safeId(`eval-${task.name}-${spec.name}-${shortHash(input)}-${timestamp()}`);
   const runDir = runDirFor(workflowId);
@@ -55,22 +56,10 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
       taskQueue: TASK_QUEUE, workflowId, args: [input],
     });
     log(`workflow ${workflowId} started`);
-    // An embedded server ends with this process: a blocked evaluation there cannot be resumed
-    // later, so it is ended (nothing was scored) and the reason is the error. On a shared server
-    // it waits for `lsl resume` while the line says why.
-    const embedded = !process.env.TEMPORAL_ADDRESS;
-    let blocked: string | null = null;
-    const result = await resultWithProgress(handle, progressQuery<EvaluateProgress>(), async (p) => {
-      if (p.blocked && embedded && !blocked) {
-        blocked = p.blocked;
-        await handle.terminate(`lsl eval: ${p.blocked}`);
-      }
-      const line = `${bar(p.done, p.total)} accuracy so far ${p.done ? (p.correct / p.done).toFixed(3) : '-'}${p.refused ? `, ${p.refused} refused` : ''}`;
-      return p.blocked ? `${line}  ${p.blocked} (fix it, then: lsl resume ${workflowId})` : line;
-    }).catch((err: unknown) => {
-      if (blocked) throw new ModelBlockedError(`${blocked}; nothing was scored (fix the cause and run lsl eval again)`);
-      throw err;
-    });
+    const watch = blockWatch(handle, 'lsl eval');
+    const result = await resultWithProgress(handle, progressQuery<EvaluateProgress>(), async (p) =>
+      `${bar(p.done, p.total)} accuracy so far ${p.done ? (p.correct / p.done).toFixed(3) : '-'}${p.refused ? `, ${p.refused} refused` : ''}${await watch.line(p)}`,
+    ).catch(watch.failure);
     const store = new LocalArtifactStore(homePaths.artifacts());
     fs.writeFileSync(path.join(runDir, 'results.jsonl'), await store.get(result.resultsKey));
     const summary = {

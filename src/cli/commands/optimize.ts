@@ -1,6 +1,8 @@
 /** `lsl optimize`: one GEPA stage on a task, durably (the optimizer every experiment arm runs). */
 import fs from 'node:fs';
 import path from 'node:path';
+import { callPolicyOf } from '../../llm/call-policy';
+import { blockWatch } from '../blocked';
 import { resolveGepaConfig, type GepaConfigInput } from '../../core/gepa';
 import { drawSplits } from '../../core/splits';
 import { datasetsDir } from '../../paths';
@@ -82,6 +84,7 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
     grant: { amount: budget, unit: 'metricCalls' }, config,
     concurrency: positiveInt('--concurrency', flags.concurrency) ?? Math.min(32, model.concurrency),
     modelTimeoutMs: model.timeoutMs, reflectorTimeoutMs: reflector.timeoutMs,
+    callPolicy: callPolicyOf(model), reflectorCallPolicy: callPolicyOf(reflector),
   };
   const workflowId = safeId(`gepa-${task.name}-${model.name}-${shortHash(input)}-${timestamp()}`);
   const runDir = runDirFor(workflowId);
@@ -93,8 +96,10 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   try {
     const handle = await session.client.workflow.start(gepaStage, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
     log(`workflow ${workflowId} started`);
-    const r = await resultWithProgress(handle, progressQuery<GepaStageProgress>(), (p) =>
-      `iteration ${p.stageIterations}  spent ${p.spent}/${p.grant.amount}  best ${p.bestValMean === null ? '-' : p.bestValMean.toFixed(3)}  pool ${p.poolSize}  frontier ${p.frontierSize}  ${p.phase}`);
+    const watch = blockWatch(handle, 'lsl optimize');
+    const r = await resultWithProgress(handle, progressQuery<GepaStageProgress>(), async (p) =>
+      `iteration ${p.stageIterations}  spent ${p.spent}/${p.grant.amount}  best ${p.bestValMean === null ? '-' : p.bestValMean.toFixed(3)}  pool ${p.poolSize}  frontier ${p.frontierSize}  ${p.phase}${await watch.line(p)}`,
+    ).catch(watch.failure);
     const summary = {
       workflowId, task: task.name, model: model.name, reflector: reflector.name,
       seedScore: r.seedScore, bestScore: r.bestScore, metricCalls: r.metricCalls, grant: r.grant.amount,

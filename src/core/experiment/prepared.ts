@@ -3,6 +3,7 @@
  * validated config with its stages, arms, repeats and splits drawn), and what the workflow hands
  * the report (`ReportSources`: keys of the artifacts the stages and evaluations left).
  */
+import type { ModelCallPolicy } from '../../llm/call-policy';
 import type { HolderAccount } from '../budget';
 import type { Splits } from '../splits';
 import type { ExperimentConfig } from './config';
@@ -18,6 +19,8 @@ export interface ModelInfo {
   concurrency: number;
   priceInputPerM?: number;
   priceOutputPerM?: number;
+  /** How workflows call it (outage limit, own rate-limited queue); absent in runs prepared before it existed. */
+  callPolicy?: ModelCallPolicy;
 }
 
 export interface PreparedRepeat {

@@ -12,6 +12,7 @@ import {
   absorb, createLedger, grant, recordUsage, summarizeAccount, summarizeLedger,
   type BudgetUnit, type HolderAccount, type Ledger, type LedgerSummary,
 } from '../budget';
+import type { ModelCallPolicy } from '../../llm/call-policy';
 import { renderCandidate, type GepaConfigInput } from '../gepa';
 import type { GepaSettings, ExperimentConfig } from './config';
 import type {
@@ -101,6 +102,8 @@ export interface StageInput {
   concurrency: number;
   modelTimeoutMs: number;
   reflectorTimeoutMs: number;
+  callPolicy?: ModelCallPolicy;
+  reflectorCallPolicy?: ModelCallPolicy;
 }
 
 /** An evaluation child's input (assignable to evaluatePrompt's input). */
@@ -114,6 +117,7 @@ export interface EvaluationInput {
   temperature: number;
   concurrency: number;
   modelTimeoutMs: number;
+  callPolicy?: ModelCallPolicy;
   experimentId: string;
   arm: string;
 }
@@ -230,6 +234,11 @@ export function stageStart(config: ExperimentConfig, s: PlannedStage, before: St
   return s.startsFrom === 'base-state' ? { kind: 'continue', stateKey: before.stateKey } : { kind: 'best-of', stateKey: before.stateKey };
 }
 
+/** The call policies that are known (runs prepared before they existed have none). */
+function policies<T extends Record<string, ModelCallPolicy | undefined>>(p: T): Partial<T> {
+  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** The input of one stage of one repeat. */
 export function stageInput(run: ExperimentRun, r: PreparedRepeat, s: PlannedStage): StageInput {
   const { prepared } = run;
@@ -241,6 +250,7 @@ export function stageInput(run: ExperimentRun, r: PreparedRepeat, s: PlannedStag
     start: stageStart(cfg, s, before), grant: { amount: s.grant, unit: cfg.budget.unit }, config: gepaSettings(cfg.gepa, r.gepaSeed),
     concurrency: Math.min(MAX_IN_FLIGHT, prepared.models[s.taskModel].concurrency),
     modelTimeoutMs: prepared.models[s.taskModel].timeoutMs, reflectorTimeoutMs: prepared.models[s.reflector].timeoutMs,
+    ...policies({ callPolicy: prepared.models[s.taskModel].callPolicy, reflectorCallPolicy: prepared.models[s.reflector].callPolicy }),
   };
 }
 
@@ -332,6 +342,7 @@ export function startEvaluations(run: ExperimentRun): EvaluationCall[] {
           task: cfg.task, model: m.model, instruction: a.finalPrompt, pool: prepared.testPool, ids: r.splits.test,
           samples: cfg.evaluation.samples, temperature: cfg.evaluation.temperature,
           concurrency: Math.min(MAX_IN_FLIGHT, prepared.models[m.model].concurrency), modelTimeoutMs: prepared.models[m.model].timeoutMs,
+          ...policies({ callPolicy: prepared.models[m.model].callPolicy }),
           experimentId: progress.experimentId, arm: a.arm,
         },
       });
