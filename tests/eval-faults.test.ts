@@ -94,8 +94,9 @@ describe('evaluatePrompt with simulator faults', () => {
     expect(failed).toHaveLength(1);
     const [f] = failed;
     expect(f).toMatchObject({ score: 0, extracted: null, outputKey: '', cached: false });
-    expect(f.error).toMatch(/^ModelBadRequest: model 'sim-large': bad request, HTTP 400: Invalid request \(simulated fault\)/);
-    expect(f.feedback).toMatch(/the model call failed/);
+    expect(f.error).toMatch(/^model 'sim-large': bad request, HTTP 400: Invalid request \(simulated fault\)/);
+    expect(f.refusal).toBe('ModelBadRequest');
+    expect(f.feedback).toBe(f.error);
 
     // Everything else is the fault-free run's, and the summary counts the failure as a 0.
     const i = bad.rows.indexOf(f);

@@ -24,10 +24,11 @@ export function modelTaskQueue(base: string, model: string): string {
   return `${base}/model/${model}`;
 }
 
-export function callPolicyOf(spec: Pick<ModelSpec, 'timeoutMs' | 'outageLimitMinutes' | 'rpm'>): ModelCallPolicy {
+export function callPolicyOf(spec: Pick<ModelSpec, 'timeoutMs' | 'outageLimitMinutes'>): ModelCallPolicy {
   return {
     timeoutMs: spec.timeoutMs,
     ...(spec.outageLimitMinutes !== undefined ? { outageLimitMinutes: spec.outageLimitMinutes } : {}),
-    ...(spec.rpm ? { ownQueue: true } : {}),
+    // Not yet: the workers do not poll the models' queues (createModelQueueWorkers is not wired
+    // into createLslWorker), so a call put there would wait until its outage limit.
   };
 }
