@@ -6,7 +6,7 @@
  * - `temporal`: one real dev server and one llama.cpp server (the real model) for the project
  *   (globalSetup); each file starts its own worker (cli-, eval-, experiment-, optimize-, stage-).
  */
-const TEMPORAL = '/tests/(cli|eval|experiment|optimize|stage)-[^/]*\\.test\\.ts$';
+const TEMPORAL = '/tests/(cli|eval|experiment|optimize|stage|temporal)-[^/]*\\.test\\.ts$';
 const SLOW = '/tests/(report-[^/]*|sandbox-[^/]*|gepa-property|math-verify-agreement|stats-reference|npm-ci)\\.test\\.ts$';
 const common = {
   testEnvironment: 'node',
