@@ -16,8 +16,9 @@ function grantOf(state: GepaState): number {
 }
 
 describe('the toy adapter where every proposal improves', () => {
-  it('finds candidates at spends 0, 16, 32, 48, 64, 80 and ends at 90 of a 100 budget', () => {
+  it('worst-case reservation: finds candidates at spends 0, 16, 32, 48, 64, 80 and ends at 90 of a 100 budget', () => {
     const state = initGepaState({
+      config: { reservation: 'worst-case' },
       seedCandidate: 'v0',
       trainIds: ids('t', 30),
       valIds: ids('v', 10),
@@ -41,14 +42,36 @@ describe('the toy adapter where every proposal improves', () => {
     // Asking again after the end changes nothing.
     expect(nextAction(state, { nowMs: 0 })).toEqual({ kind: 'done', reason: 'budget' });
   });
+
+  it('per-step reservation (the default): a sixth iteration runs its 2b, its child is accepted, |V| does not fit: ends at 96 without it', () => {
+    const state = initGepaState({
+      seedCandidate: 'v0',
+      trainIds: ids('t', 30),
+      valIds: ids('v', 10),
+      grant: { amount: 100, unit: 'metricCalls' },
+    });
+    const end = runWith(state, everyProposalImproves());
+    const summary = summarize(state);
+    expect(end).toEqual({ kind: 'done', reason: 'budget' });
+    // The same five candidates as worst-case (the policy changes only where the run ends).
+    expect(summary.pool.map((p) => p.candidate.discoveredAtSpend)).toEqual([0, 16, 32, 48, 64, 80]);
+    expect(summary.metricCalls).toBe(96);
+    expect(summary.best.text).toBe('v5');
+    expect(summary.counts).toMatchObject({ iterations: 6, accepted: 5, rejected: 0, skipped: 0, unaffordable: 1 });
+    expect(summary.outcomes['validation-unaffordable']).toBe(1);
+    expect(summary.learningCurve.map((p) => p.spend)).toEqual([10, 26, 42, 58, 74, 90]);
+    expect(summary.ledger.holders[0]).toMatchObject({ spentOfGrant: 96, reserved: 0, iterations: 6 });
+    expect(nextAction(state, { nowMs: 0 })).toEqual({ kind: 'done', reason: 'budget' });
+  });
 });
 
 describe('budget identity without cache or merge', () => {
-  it.each([1, 2, 3, 4, 5])('spend = |V| + b (skipped or no child) + 2b (rejected) + 2b+|V| (accepted), world %i', (seed) => {
+  const worlds = [1, 2, 3, 4, 5].flatMap((seed) => (['worst-case', 'per-step'] as const).map((policy) => [seed, policy] as const));
+  it.each(worlds)('spend = |V| + b (skipped or no child) + 2b (rejected) + 2b+|V| (accepted) + 2b (unaffordable), world %i, %s', (seed, reservation) => {
     const b = 3;
     const V = 8;
     const state = initGepaState({
-      config: { seed, minibatchSize: b, cache: false },
+      config: { seed, minibatchSize: b, cache: false, reservation },
       seedCandidate: 'Solve it.',
       trainIds: ids('t', 10),
       valIds: ids('v', V),
@@ -61,12 +84,21 @@ describe('budget identity without cache or merge', () => {
     });
     const c = summarize(state).counts;
     const noChild = c.skipped + c.reflectionRejections + c.reflectionFailures + c.duplicates;
-    expect(c.iterations).toBe(noChild + c.rejected + c.accepted);
-    expect(summarize(state).metricCalls).toBe(V + b * noChild + 2 * b * c.rejected + (2 * b + V) * c.accepted);
+    const unaffordable = c.unaffordable ?? 0;
+    expect(c.iterations).toBe(noChild + c.rejected + c.accepted + unaffordable);
+    expect(summarize(state).metricCalls).toBe(V + b * noChild + 2 * b * c.rejected + (2 * b + V) * c.accepted + 2 * b * unaffordable);
     expect(end).toEqual({ kind: 'done', reason: 'budget' });
     expect(maxCommitted).toBeLessThanOrEqual(400);
-    // The run stopped because the next iteration's 2b + |V| no longer fit.
-    expect(400 - summarize(state).metricCalls).toBeLessThan(2 * b + V);
+    const unspent = 400 - summarize(state).metricCalls;
+    if (reservation === 'worst-case') {
+      // The run stopped because the next iteration's 2b + |V| no longer fit.
+      expect(unaffordable).toBe(0);
+      expect(unspent).toBeLessThan(2 * b + V);
+    } else {
+      // Either the next 2b did not fit, or an accepted child's |V| did not (and it was left out).
+      expect(unaffordable).toBeLessThanOrEqual(1);
+      expect(unspent).toBeLessThan(unaffordable ? V : 2 * b);
+    }
     // Each kind of outcome actually occurred, so every term of the identity was exercised.
     expect(c.accepted).toBeGreaterThan(0);
     expect(c.rejected + c.skipped + c.reflectionRejections + c.reflectionFailures).toBeGreaterThan(0);
@@ -90,10 +122,11 @@ describe('budget units', () => {
     expect(acc.reserved).toBe(0);
   });
 
-  it('a dollar grant stops before the estimated next iteration would exceed it', () => {
+  it('a dollar grant stops before the estimated next iteration would exceed it (worst-case)', () => {
     const perCall = 0.001;
     const driver = everyProposalImproves();
     const state = initGepaState({
+      config: { reservation: 'worst-case' },
       seedCandidate: 'v0',
       trainIds: ids('t', 40),
       valIds: ids('v', 10),
@@ -115,9 +148,14 @@ describe('budget units', () => {
     expect(usd).toBeLessThanOrEqual(0.06);
   });
 
-  it('a token grant counts first attempts only: re-done work is recorded apart', () => {
+  it.each([
+    ['worst-case', 870, 3],
+    // Per-step: a fourth iteration's 2b (90 tokens) fits, its child's |V| (150) does not: 870 + 90.
+    ['per-step', 960, 4],
+  ] as const)('a token grant counts first attempts only: re-done work is recorded apart (%s)', (reservation, spent, iterations) => {
     const driver = everyProposalImproves();
     const state = initGepaState({
+      config: { reservation },
       seedCandidate: 'v0',
       trainIds: ids('t', 40),
       valIds: ids('v', 10),
@@ -134,9 +172,11 @@ describe('budget units', () => {
     });
     const h = summarize(state).ledger.holders[0];
     // 15 tokens per call: seed 150, iterations 240 each: 150 + 3 * 240 = 870 <= 1000 < 1110.
-    expect(h.spentOfGrant).toBe(870);
-    expect(h.redoneMetricCalls).toBe(1 + 3 * 3);
-    expect(h.redone.inputTokens).toBe(1000 * (1 + 3 * 3));
+    expect(h.spentOfGrant).toBe(spent);
+    // One re-done record per evaluation: seed, then parent, child and validation per full iteration.
+    const evaluations = 1 + 3 * 3 + (iterations - 3) * 2;
+    expect(h.redoneMetricCalls).toBe(evaluations);
+    expect(h.redone.inputTokens).toBe(1000 * evaluations);
   });
 });
 

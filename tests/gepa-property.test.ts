@@ -1,7 +1,9 @@
 /**
  * Properties over random toy tasks (random score functions of candidate and example, random
  * reflection outcomes, random configurations): spend never exceeds the grant, and a state
- * saved as JSON at any step continues to exactly the same end as an uninterrupted run.
+ * saved as JSON at any step continues to exactly the same end as an uninterrupted run. Both
+ * reservation policies (worst-case, per-step) are drawn; per-step adds: an iteration outcome
+ * validation-unaffordable only ever ends a run on budget, and outcomes add up to iterations.
  */
 import fc from 'fast-check';
 import { account } from '../src/core/budget';
@@ -36,6 +38,7 @@ const scenario = fc.record({
     maxMerge: fc.integer({ min: 0, max: 3 }),
     mergeSubsetSize: fc.integer({ min: 1, max: 5 }),
     cache: fc.boolean(),
+    reservation: fc.constantFrom('worst-case', 'per-step'),
   }),
   components: fc.integer({ min: 1, max: 3 }),
   train: fc.integer({ min: 1, max: 9 }),
@@ -116,7 +119,14 @@ describe('GEPA core properties over random toy tasks', () => {
         const expected = JSON.stringify(straight.state);
         expect(JSON.stringify(run(sc, true).state)).toBe(expected);
         expect(JSON.stringify(run(sc, false, pick % (straight.steps + 1)).state)).toBe(expected);
-        expect(summarize(straight.state).pool[0].candidate.origin).toBe('seed');
+        const summary = summarize(straight.state);
+        expect(summary.pool[0].candidate.origin).toBe('seed');
+        expect(Object.values(summary.outcomes).reduce((a, b) => a + b, 0)).toBe(summary.iterations);
+        if (summary.outcomes['validation-unaffordable'] > 0) {
+          expect(sc.config.reservation).toBe('per-step');
+          expect(summary.outcomes['validation-unaffordable']).toBe(1);
+          expect(summary.stopReason).toBe('budget');
+        }
       }),
       { numRuns: 80, seed: 20261122 },
     );

@@ -143,9 +143,10 @@ describe('malformed replies inside the optimizer', () => {
     expect(state.iteration).toBe(2);
     expect(state.counters[counter]).toBe(1);
     expect(state.counters.reflectionCalls).toBe(1);
-    // Spend: |V| + b, and the second iteration's reservation is held.
+    // Spend: |V| + b, and the second iteration's reservation is held (per-step, the default:
+    // b parent + b child; |V| is reserved only once a child is accepted).
     expect(state.ledger.accounts.gepa.metricCalls).toBe(4 + 3);
-    expect(state.ledger.accounts.gepa.reserved).toBe(3 + 3 + 4);
+    expect(state.ledger.accounts.gepa.reserved).toBe(3 + 3);
   });
 
   it('refuses results that do not belong to the pending action', () => {

@@ -62,13 +62,17 @@ export function countMissingTrain(state: GepaState, hash: string, ids: readonly 
   return n;
 }
 
-export function countMissingVal(state: GepaState, hash: string): number {
-  if (!state.config.cache) return state.valIds.length;
-  if (state.poolIndexByHash[hash] !== undefined) return 0;
-  const entry = state.cache[hash];
-  if (!entry) return state.valIds.length;
+/** Validation ids of `hash` (all of them, or `ids`) that would need a rollout, beyond those already in `have`. */
+export function countMissingVal(
+  state: GepaState,
+  hash: string,
+  ids: readonly string[] = state.valIds,
+  have: Record<string, number> = {},
+): number {
+  if (state.config.cache && state.poolIndexByHash[hash] !== undefined) return 0;
+  const entry = state.config.cache ? state.cache[hash] : undefined;
   let n = 0;
-  for (const id of state.valIds) if (entry.val[id] === undefined) n++;
+  for (const id of unique(ids)) if (have[id] === undefined && entry?.val[id] === undefined) n++;
   return n;
 }
 

@@ -1,6 +1,9 @@
 /** GEPA configuration: defaults (those of the reference where it has one) and validation. */
 import { ACCEPTANCE_NAMES, BATCH_SAMPLER_NAMES, COMPONENT_SELECTORS, SELECTORS } from './strategies';
-import type { GepaConfig, GepaConfigInput } from './types';
+import type { GepaConfig, GepaConfigInput, ReservationPolicy } from './types';
+
+/** The reservation policies a config may name (types.ts ReservationPolicy says what each does). */
+export const RESERVATION_POLICIES: readonly ReservationPolicy[] = ['worst-case', 'per-step'];
 
 export const defaultGepaConfig: Readonly<GepaConfig> = Object.freeze({
   seed: 0,
@@ -11,6 +14,7 @@ export const defaultGepaConfig: Readonly<GepaConfig> = Object.freeze({
   componentSelector: 'round_robin',
   batchSampler: 'epoch_shuffled',
   acceptance: 'strict_improvement',
+  reservation: 'per-step',
   useMerge: false,
   maxMerge: 5,
   mergeSubsetSize: 5,
@@ -20,7 +24,7 @@ export const defaultGepaConfig: Readonly<GepaConfig> = Object.freeze({
 }) as GepaConfig;
 
 const TOP_KEYS = new Set([
-  'seed', 'minibatchSize', 'perfectScore', 'selector', 'epsilon', 'componentSelector', 'batchSampler', 'acceptance', 'useMerge',
+  'seed', 'minibatchSize', 'perfectScore', 'selector', 'epsilon', 'componentSelector', 'batchSampler', 'acceptance', 'reservation', 'useMerge',
   'maxMerge', 'mergeSubsetSize', 'cache', 'stop', 'reflection',
 ]);
 const STOP_KEYS = new Set([
@@ -73,6 +77,7 @@ export function validateGepaConfig(config: unknown): GepaConfig {
   oneOf('componentSelector', config.componentSelector, COMPONENT_SELECTORS);
   oneOf('batchSampler', config.batchSampler, BATCH_SAMPLER_NAMES);
   oneOf('acceptance', config.acceptance, ACCEPTANCE_NAMES);
+  oneOf('reservation', config.reservation, RESERVATION_POLICIES);
   if (typeof config.useMerge !== 'boolean') fail('useMerge', `must be true or false, got ${show(config.useMerge)}`);
   int('maxMerge', config.maxMerge, 0);
   int('mergeSubsetSize', config.mergeSubsetSize, 1);

@@ -234,7 +234,25 @@ export function nextAction(state: GepaState, ctx: StepContext): GepaAction {
       state.pending = action;
       return action;
     }
+    if (state.stopReason) return { kind: 'done', reason: state.stopReason };
   }
+}
+
+function perStep(state: GepaState): boolean {
+  // States saved before the option existed hold budget as they always did.
+  return (state.config.reservation ?? 'worst-case') === 'per-step';
+}
+
+/**
+ * Per-step reservation: holds the validation an accepted child (or merge) now needs. When it
+ * does not fit, the iteration ends without adding the candidate and the run ends on budget.
+ */
+function reserveValidation(state: GepaState, calls: number): boolean {
+  if (!perStep(state) || reserveWork(state, calls, false)) return true;
+  state.counters.unaffordable = (state.counters.unaffordable ?? 0) + 1;
+  finishIteration(state, false);
+  state.stopReason = 'budget';
+  return false;
 }
 
 function bestMean(state: GepaState): number {
@@ -319,7 +337,8 @@ function beginIteration(state: GepaState): StopReason | null {
     const plan = findMerge(state.pool, weights(), rng, new Set(state.merge.triedTriplets));
     if (plan) {
       const subset = mergeSubset(state.valIds, state.pool[plan.i].valScores, state.pool[plan.j].valScores, cfg.mergeSubsetSize, rng);
-      if (!reserveWork(state, countMissingVal(state, plan.hash), true)) return 'budget';
+      const mergeNeed = perStep(state) ? countMissingVal(state, plan.hash, subset) : countMissingVal(state, plan.hash);
+      if (!reserveWork(state, mergeNeed, true)) return 'budget';
       commitIterationStart(state, rng, state.sampler, iteration);
       state.merge.triedTriplets.push(plan.triplet);
       const pi = state.pool[plan.i].candidate;
@@ -346,7 +365,7 @@ function beginIteration(state: GepaState): StopReason | null {
   const sampleBatch = BATCH_SAMPLERS[cfg.batchSampler ?? 'epoch_shuffled'];
   const drawn = sampleBatch(state.sampler, state.trainIds, cfg.minibatchSize, iteration - 1, rng);
   const batch = unique(drawn.ids).length;
-  const need = countMissingTrain(state, state.pool[parentIndex].hash, drawn.ids) + batch + state.valIds.length;
+  const need = countMissingTrain(state, state.pool[parentIndex].hash, drawn.ids) + batch + (perStep(state) ? 0 : state.valIds.length);
   if (!reserveWork(state, need, true)) return 'budget';
   commitIterationStart(state, rng, drawn.state, iteration);
   state.inFlight = {
@@ -416,17 +435,21 @@ function advance(state: GepaState): EvaluateAction | ReflectAction | null {
       if (flight.step === 'merge-subset') {
         const missing = fillVal(state, flight.mergedHash, flight.subset, flight.mergedVal);
         if (missing.length > 0) return evaluateAction(state, 'merge-subset', flight.merged, 'val', missing);
-        state.counters.mergesTried += 1;
         const [i, j] = flight.parentIndexes;
         const positions = flight.subset.map((id) => state.valIds.indexOf(id));
         const sumOf = (scores: readonly number[]) => positions.reduce((s, v) => s + scores[v], 0);
         const mergedSum = flight.subset.reduce((s, id) => s + flight.mergedVal[id], 0);
         if (mergedSum >= Math.max(sumOf(state.pool[i].valScores), sumOf(state.pool[j].valScores))) {
+          if (!reserveValidation(state, countMissingVal(state, flight.mergedHash, state.valIds, flight.mergedVal))) return null;
           state.counters.mergesAccepted += 1;
           state.merge.due = Math.max(0, state.merge.due - 1);
           flight.merged.discoveredAtSpend = cumulativeSpend(state);
+          state.counters.mergesTried += 1;
           flight.step = 'merge-val';
-        } else finishIteration(state, false);
+        } else {
+          state.counters.mergesTried += 1;
+          finishIteration(state, false);
+        }
         return null;
       }
       const missing = fillVal(state, flight.mergedHash, state.valIds, flight.mergedVal);
@@ -501,6 +524,7 @@ function advanceReflective(
       if (missing.length > 0) return evaluateAction(state, 'child-minibatch', child, 'train', missing);
       const accept = ACCEPTANCES[cfg.acceptance ?? 'strict_improvement'];
       if (accept(flight.minibatch.map((id) => flight.parentResults[id].score), flight.minibatch.map((id) => flight.childResults[id].score))) {
+        if (!reserveValidation(state, countMissingVal(state, flight.childHash!))) return null;
         child.discoveredAtSpend = cumulativeSpend(state);
         flight.step = 'child-val';
         return null;

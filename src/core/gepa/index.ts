@@ -35,7 +35,7 @@
  * pool from a new seed while continuing the PRNG and sampler (the lsl arm).
  */
 export * from './types';
-export { defaultGepaConfig, resolveGepaConfig, validateGepaConfig } from './config';
+export { defaultGepaConfig, resolveGepaConfig, validateGepaConfig, RESERVATION_POLICIES } from './config';
 export {
   PARENT_SELECTORS, COMPONENT_CHOOSERS, BATCH_SAMPLERS, ACCEPTANCES, SELECTORS, COMPONENT_SELECTORS, BATCH_SAMPLER_NAMES, ACCEPTANCE_NAMES,
   selectParent, type ParentSelector, type ComponentChooser, type BatchSampler, type Acceptance,

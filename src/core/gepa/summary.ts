@@ -31,6 +31,7 @@ export function iterationOutcomes(c: StageCounters): Record<IterationOutcome, nu
     'reflection-truncated': truncated,
     'merge-accepted': c.mergesAccepted,
     'merge-rejected': c.mergesTried - c.mergesAccepted,
+    'validation-unaffordable': c.unaffordable ?? 0,
   };
 }
 

@@ -21,6 +21,17 @@ export type Selector = 'pareto' | 'current_best' | 'epsilon_greedy';
 export type ComponentSelector = 'round_robin' | 'all';
 export type BatchSamplerName = 'epoch_shuffled';
 export type AcceptanceName = 'strict_improvement' | 'improvement_or_equal';
+/**
+ * How an iteration holds budget before it asks for metric calls.
+ * - worst-case: at its start, everything it may need (b parent + b child + |V| validation; a
+ *   merge: its whole validation). An iteration that might not fit is never started, so up to
+ *   b + b + |V| - 1 calls of a grant can stay unspent.
+ * - per-step: what the next step needs (b parent + b child up front; |V| only once a child is
+ *   accepted on its minibatch; a merge: its subset, then the rest of |V|). When the validation
+ *   of an accepted child no longer fits, the run ends with reason budget and the child is not
+ *   added (counted as outcome validation-unaffordable). Spend stays ≤ grant either way.
+ */
+export type ReservationPolicy = 'worst-case' | 'per-step';
 
 export interface GepaStopConfig {
   /** Iterations of this stage (proposals, skipped ones included). */
@@ -55,6 +66,8 @@ export interface GepaConfig {
   batchSampler?: BatchSamplerName;
   /** When a child's minibatch scores earn it a full validation (strategies.ts). Absent in older states. */
   acceptance?: AcceptanceName;
+  /** How budget is held (ReservationPolicy). Absent in states saved before it existed: worst-case. */
+  reservation?: ReservationPolicy;
   useMerge: boolean;
   /** Hard cap on accepted merges. */
   maxMerge: number;
@@ -205,6 +218,8 @@ export interface StageCounters {
   duplicates: number;
   mergesTried: number;
   mergesAccepted: number;
+  /** Per-step reservation: accepted children or merges whose validation no longer fitted the grant (absent in older states). */
+  unaffordable?: number;
   /** Iterations since the best mean validation score last rose. */
   sinceImprovement: number;
   /** Consecutive iterations that spent no metric call. */
@@ -320,7 +335,9 @@ export type IterationOutcome =
   | 'reflection-malformed'
   | 'reflection-truncated'
   | 'merge-accepted'
-  | 'merge-rejected';
+  | 'merge-rejected'
+  /** Per-step reservation: accepted on its minibatch (or merge subset), but |V| no longer fitted; the run ended. */
+  | 'validation-unaffordable';
 
 export interface SummaryCandidate {
   candidate: Candidate;
