@@ -69,3 +69,13 @@ test('a good run on the suite server prints the summary line and writes result.j
     await client.connection.close();
   }
 });
+
+test('a seed candidate file that is not a mapping of texts is one line naming the file', async () => {
+  const home = tempDir('optimize-seed-bad');
+  const seedFile = path.join(home, 'seed.json');
+  fs.writeFileSync(seedFile, JSON.stringify({ components: { approach: 'Solve it.', format: 7 } }));
+  const r = await runLsl([...BASE, '--budget', '300', '--seed-candidate', seedFile], { LSL_HOME: home, TEMPORAL_ADDRESS: '', LSL_SIM_URL: '' }, 60_000);
+  expect(r.code).toBe(2);
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  expect(lines).toEqual([`lsl: error: seed candidate file ${seedFile}: seed candidate: component "format" must be a non-empty text`]);
+});

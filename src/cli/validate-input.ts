@@ -1,5 +1,7 @@
 /** Checks a command's input before anything starts, so bad input costs nothing and says where it is. */
 import fs from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { seedCandidateFrom } from '../core/optimizer/candidate';
 import { loadRegistry, type ModelRegistry } from '../llm/registry';
 import type { ModelSpec } from '../llm/types';
 import { datasetsDir } from '../paths';
@@ -53,6 +55,38 @@ export function readInstruction(file: string | undefined, fallback: string): str
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : oneLine(err);
     throw new UsageError(`cannot read instruction file ${file}: ${why}`);
+  }
+}
+
+/**
+ * A seed candidate with named components, from a YAML or JSON file: either a mapping of
+ * component name to text (in file order), or `{ components: {...}, order: [...] }`.
+ */
+export function readSeedCandidate(file: string): { components: Record<string, string>; order: string[] } {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : oneLine(err);
+    throw new UsageError(`cannot read seed candidate file ${file}: ${why}`);
+  }
+  let doc: unknown;
+  try {
+    // YAML is a superset of JSON: one parser reads both.
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new UsageError(`seed candidate file ${file}: not valid YAML or JSON: ${oneLine(err)}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new UsageError(`seed candidate file ${file}: must be a mapping of component name to text, or { components, order }`);
+  }
+  const obj = doc as Record<string, unknown>;
+  const seed = 'components' in obj ? { components: obj.components as Record<string, string>, order: obj.order as string[] | undefined } : { components: obj as Record<string, string> };
+  try {
+    return seedCandidateFrom(seed);
+  } catch (err) {
+    throw new UsageError(`seed candidate file ${file}: ${oneLine(err)}`);
   }
 }
 

@@ -13,7 +13,7 @@ import { UsageError, oneLine } from '../errors';
 import { printResult, resultWithProgress, table } from '../progress';
 import { runDirFor, safeId, shortHash, timestamp } from '../runs';
 import { openSession } from '../session';
-import { checkModels, checkTask, positiveInt, readInstruction } from '../validate-input';
+import { checkModels, checkTask, positiveInt, readInstruction, readSeedCandidate } from '../validate-input';
 import { DEFAULT_INSTRUCTION } from './eval';
 
 export interface OptimizeFlags {
@@ -28,6 +28,7 @@ export interface OptimizeFlags {
   selector?: string;
   minibatch?: string;
   instructionFile?: string;
+  seedCandidate?: string;
   concurrency?: string;
   json?: boolean;
   worker?: boolean;
@@ -66,7 +67,9 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   if (budget < needed) {
     throw new UsageError(`--budget ${budget} cannot evaluate the seed on the validation set and run one iteration: needs at least |V| + 2b + |V| = ${valN} + ${2 * b} + ${valN} = ${needed} metric calls`);
   }
-  const instruction = readInstruction(flags.instructionFile, DEFAULT_INSTRUCTION);
+  if (flags.seedCandidate && flags.instructionFile) throw new UsageError('give either --seed-candidate or --instruction-file, not both');
+  // Several named components let merge fire (it combines components of two lineages).
+  const seedCandidate = flags.seedCandidate ? readSeedCandidate(flags.seedCandidate) : readInstruction(flags.instructionFile, DEFAULT_INSTRUCTION);
 
   const dir = datasetsDir();
   const trainPool = (await task.load(dir, 'train')).map((e) => e.id);
@@ -80,7 +83,7 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
 
   const input: GepaStageInput = {
     stage: 'optimize', task: task.name, pool: 'train', taskModel: model.name, reflector: reflector.name,
-    trainIds: splits.train, valIds: splits.val, start: { kind: 'seed', seed: instruction },
+    trainIds: splits.train, valIds: splits.val, start: { kind: 'seed', seed: seedCandidate },
     grant: { amount: budget, unit: 'metricCalls' }, config,
     concurrency: positiveInt('--concurrency', flags.concurrency) ?? Math.min(32, model.concurrency),
     modelTimeoutMs: model.timeoutMs, reflectorTimeoutMs: reflector.timeoutMs,
@@ -103,7 +106,7 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
     const summary = {
       workflowId, task: task.name, model: model.name, reflector: reflector.name,
       seedScore: r.seedScore, bestScore: r.bestScore, metricCalls: r.metricCalls, grant: r.grant.amount,
-      iterations: r.iterations, accepted: r.accepted, outcomes: r.outcomes, candidates: r.candidates, stopReason: r.stopReason,
+      iterations: r.iterations, accepted: r.accepted, outcomes: r.outcomes, merges: { tried: (r.outcomes['merge-accepted'] ?? 0) + (r.outcomes['merge-rejected'] ?? 0), accepted: r.outcomes['merge-accepted'] ?? 0 }, candidates: r.candidates, stopReason: r.stopReason,
       bestCandidate: r.bestCandidate.text, summaryKey: r.summaryKey, simulated: model.simulated || reflector.simulated, runDir,
     };
     fs.writeFileSync(path.join(runDir, 'result.json'), JSON.stringify({ ...summary, learningCurve: r.learningCurve, ledger: r.ledger }, null, 2));
