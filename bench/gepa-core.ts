@@ -54,7 +54,8 @@ function run(state: GepaState, iterations: number, untilPool = Infinity): number
       seen = state.iteration;
     }
     if (action.kind === 'done') break;
-    const result = action.kind === 'evaluate' ? evaluate(action) : reflect(action);
+    // proposals is 1 here: only single evaluate and reflect actions occur.
+    const result = action.kind === 'evaluate' ? evaluate(action) : reflect(action as ReflectAction);
     t = performance.now();
     applyResult(state, action, result);
     acc += performance.now() - t;

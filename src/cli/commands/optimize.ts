@@ -29,6 +29,7 @@ export interface OptimizeFlags {
   minibatch?: string;
   instructionFile?: string;
   seedCandidate?: string;
+  proposals?: string;
   concurrency?: string;
   json?: boolean;
   worker?: boolean;
@@ -57,7 +58,7 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number >= 0, got '${flags.seed}'`);
   let config: GepaConfigInput;
   try {
-    config = { seed, useMerge: Boolean(flags.merge), selector: (flags.selector ?? 'pareto') as never, minibatchSize: positiveInt('--minibatch', flags.minibatch) ?? 3 };
+    config = { seed, useMerge: Boolean(flags.merge), selector: (flags.selector ?? 'pareto') as never, minibatchSize: positiveInt('--minibatch', flags.minibatch) ?? 3, proposals: positiveInt('--proposals', flags.proposals) ?? 1 };
     resolveGepaConfig(config);
   } catch (err) {
     throw new UsageError(`invalid GEPA option: ${oneLine(err)}`);

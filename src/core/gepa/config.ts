@@ -15,6 +15,7 @@ export const defaultGepaConfig: Readonly<GepaConfig> = Object.freeze({
   batchSampler: 'epoch_shuffled',
   acceptance: 'strict_improvement',
   reservation: 'per-step',
+  proposals: 1,
   useMerge: false,
   maxMerge: 5,
   mergeSubsetSize: 5,
@@ -24,7 +25,7 @@ export const defaultGepaConfig: Readonly<GepaConfig> = Object.freeze({
 }) as GepaConfig;
 
 const TOP_KEYS = new Set([
-  'seed', 'minibatchSize', 'perfectScore', 'selector', 'epsilon', 'componentSelector', 'batchSampler', 'acceptance', 'reservation', 'useMerge',
+  'seed', 'minibatchSize', 'perfectScore', 'selector', 'epsilon', 'componentSelector', 'batchSampler', 'acceptance', 'reservation', 'proposals', 'proposalParents', 'proposalKeep', 'useMerge',
   'maxMerge', 'mergeSubsetSize', 'cache', 'stop', 'reflection',
 ]);
 const STOP_KEYS = new Set([
@@ -78,6 +79,16 @@ export function validateGepaConfig(config: unknown): GepaConfig {
   oneOf('batchSampler', config.batchSampler, BATCH_SAMPLER_NAMES);
   oneOf('acceptance', config.acceptance, ACCEPTANCE_NAMES);
   oneOf('reservation', config.reservation, RESERVATION_POLICIES);
+  int('proposals', config.proposals, 1);
+  const n = config.proposals as number;
+  if (config.proposalParents !== undefined) {
+    int('proposalParents', config.proposalParents, 1);
+    if (n % (config.proposalParents as number) !== 0) fail('proposalParents', `must divide proposals (${n}), got ${show(config.proposalParents)}`);
+  }
+  if (config.proposalKeep !== undefined && config.proposalKeep !== 'all' && config.proposalKeep !== 'best') {
+    if (typeof config.proposalKeep !== 'number') fail('proposalKeep', `must be all, best or a whole number >= 1, got ${show(config.proposalKeep)}`);
+    int('proposalKeep', config.proposalKeep, 1);
+  }
   if (typeof config.useMerge !== 'boolean') fail('useMerge', `must be true or false, got ${show(config.useMerge)}`);
   int('maxMerge', config.maxMerge, 0);
   int('mergeSubsetSize', config.mergeSubsetSize, 1);

@@ -8,6 +8,7 @@ import type {
   EvaluationResult,
   GepaAction,
   GepaState,
+  PendingAction,
   ReflectAction,
   ReflectionResult,
   StepContext,
@@ -27,6 +28,21 @@ export interface DriveOptions {
   onStep?(action: GepaAction, state: GepaState): void;
 }
 
+/**
+ * The driver's answer to any pending action; a batch is answered request by request, in
+ * request order (the synchronous stand-in for the workflow's aligned batch results).
+ */
+export function answer(driver: GepaDriver, action: PendingAction, state: GepaState): EvaluationResult | ReflectionResult | EvaluationResult[] | ReflectionResult[] {
+  switch (action.kind) {
+    case 'evaluate': return driver.evaluate(action, state);
+    case 'reflect': return driver.reflect(action, state);
+    case 'evaluate-batch':
+      return action.requests.map((r) => driver.evaluate({ kind: 'evaluate', seq: action.seq, purpose: action.purpose === 'child-vals' ? 'child-val' : action.purpose === 'parent-minibatches' ? 'parent-minibatch' : 'child-minibatch', ...r }, state));
+    case 'reflect-batch':
+      return action.requests.map((r) => driver.reflect({ kind: 'reflect', seq: action.seq, ...r }, state));
+  }
+}
+
 /** Loops nextAction/applyResult until done (or `maxSteps` actions); returns the last action. */
 export function driveGepa(state: GepaState, driver: GepaDriver, opts: DriveOptions = {}): GepaAction {
   const maxSteps = opts.maxSteps ?? Infinity;
@@ -37,8 +53,7 @@ export function driveGepa(state: GepaState, driver: GepaDriver, opts: DriveOptio
       return action;
     }
     if (step >= maxSteps) return action;
-    if (action.kind === 'evaluate') applyResult(state, action, driver.evaluate(action, state));
-    else applyResult(state, action, driver.reflect(action, state));
+    applyResult(state, action, answer(driver, action, state));
     opts.onStep?.(action, state);
   }
 }

@@ -50,6 +50,11 @@ import type {
   GepaState,
   GepaStopConfig,
   InFlight,
+  EvaluateBatchAction,
+  ParallelStep,
+  PendingAction,
+  Proposal,
+  ReflectBatchAction,
   ReflectAction,
   ReflectionRecord,
   ReflectionResult,
@@ -361,6 +366,7 @@ function beginIteration(state: GepaState): StopReason | null {
     }
   }
 
+  if ((cfg.proposals ?? 1) > 1) return beginRound(state, rng, weights);
   const parentIndex = PARENT_SELECTORS[cfg.selector]({ pool: state.pool, weights, rng, epsilon: cfg.epsilon });
   const sampleBatch = BATCH_SAMPLERS[cfg.batchSampler ?? 'epoch_shuffled'];
   const drawn = sampleBatch(state.sampler, state.trainIds, cfg.minibatchSize, iteration - 1, rng);
@@ -420,7 +426,7 @@ function addToPool(state: GepaState, candidate: Candidate, hash: string, scores:
 }
 
 /** Moves the iteration in flight forward; returns the next action it needs, or null. */
-function advance(state: GepaState): EvaluateAction | ReflectAction | null {
+function advance(state: GepaState): PendingAction | null {
   const flight = state.inFlight!;
   const cfg = state.config;
   switch (flight.kind) {
@@ -459,6 +465,8 @@ function advance(state: GepaState): EvaluateAction | ReflectAction | null {
     }
     case 'reflective':
       return advanceReflective(state, flight, cfg);
+    case 'parallel':
+      return advanceRound(state, flight);
   }
 }
 
@@ -550,7 +558,7 @@ function advanceReflective(
   }
 }
 
-function reflectionRecords(state: GepaState, flight: Extract<InFlight, { kind: 'reflective' }>): ReflectionRecord[] {
+function reflectionRecords(state: GepaState, flight: Pick<Proposal, 'minibatch' | 'parentResults'>): ReflectionRecord[] {
   const cfg = state.config;
   const records = unique(flight.minibatch).map((id) => {
     const r = flight.parentResults[id];
@@ -572,8 +580,8 @@ function reflectionRecords(state: GepaState, flight: Extract<InFlight, { kind: '
 /** Feeds the outcome of the pending action back. Returns the (updated in place) state. */
 export function applyResult(
   state: GepaState,
-  action: EvaluateAction | ReflectAction,
-  result: EvaluationResult | ReflectionResult,
+  action: PendingAction,
+  result: EvaluationResult | ReflectionResult | EvaluationResult[] | ReflectionResult[],
 ): GepaState {
   const pending = state.pending;
   if (!pending) throw new Error(`gepa: applyResult for action #${action.seq}, but no action is pending`);
@@ -581,7 +589,9 @@ export function applyResult(
     throw new Error(`gepa: applyResult for ${action.kind} action #${action.seq}, but the pending action is ${pending.kind} #${pending.seq}`);
   }
   if (pending.kind === 'evaluate') applyEvaluation(state, pending, result as EvaluationResult);
-  else applyReflection(state, pending, result as ReflectionResult);
+  else if (pending.kind === 'reflect') applyReflection(state, pending, result as ReflectionResult);
+  else if (pending.kind === 'evaluate-batch') applyEvaluationBatch(state, pending, result as EvaluationResult[]);
+  else applyReflectionBatch(state, pending, result as ReflectionResult[]);
   state.pending = null;
   return state;
 }
@@ -629,7 +639,7 @@ function applyEvaluation(state: GepaState, action: EvaluateAction, result: Evalu
     } else {
       if (flight.kind === 'seed') flight.seedVal[id] = score;
       else if (flight.kind === 'merge') flight.mergedVal[id] = score;
-      else flight.childVal[id] = score;
+      else if (flight.kind === 'reflective') flight.childVal[id] = score;
       // Scores of candidates outside the pool are worth keeping (a rejected merge may recur).
       if (cfg.cache && action.purpose === 'merge-subset') entry().val[id] = score;
     }
@@ -656,4 +666,274 @@ function applyReflection(state: GepaState, action: ReflectAction, result: Reflec
   }
   flight.newTexts[action.component] = parsed.text;
   flight.reflectIndex += 1;
+}
+
+// ---------------------------------------------------------------- parallel proposals
+
+/**
+ * A round of parallel proposals (config.proposals > 1), as the reference defines them: p parents
+ * (proposalParents) each proposed from n/p times on successive minibatches; every parent
+ * minibatch in one batch, every reflection in one batch, every child minibatch in one batch,
+ * then the kept children (proposalKeep) validated in one batch and added in proposal order.
+ * All choices are made in proposal order from results aligned with requests, so the outcome
+ * never depends on the order the calls completed in. Each proposal reserves its own budget;
+ * proposals that do not fit are not started (none fits: the run ends on budget).
+ */
+function beginRound(state: GepaState, rng: Rng, weights: () => number[]): StopReason | null {
+  const cfg = state.config;
+  const n = cfg.proposals ?? 1;
+  const p = cfg.proposalParents ?? n;
+  const parents = Array.from({ length: p }, () => PARENT_SELECTORS[cfg.selector]({ pool: state.pool, weights, rng, epsilon: cfg.epsilon }));
+  const sampleBatch = BATCH_SAMPLERS[cfg.batchSampler ?? 'epoch_shuffled'];
+  let sampler = state.sampler;
+  const proposals: Proposal[] = [];
+  for (let k = 0; k < n; k++) {
+    const parentIndex = parents[Math.floor(k / (n / p))];
+    const iteration = state.iteration + k + 1;
+    const drawn = sampleBatch(sampler, state.trainIds, cfg.minibatchSize, iteration - 1, rng);
+    const need = countMissingTrain(state, state.pool[parentIndex].hash, drawn.ids) + unique(drawn.ids).length + (perStep(state) ? 0 : state.valIds.length);
+    if (!reserveWork(state, need, true)) break;
+    sampler = drawn.state;
+    proposals.push({
+      parentIndex, minibatch: drawn.ids, iteration, ended: null, parentResults: {}, components: [], newTexts: {},
+      child: null, childHash: null, childResults: {}, childVal: {},
+    });
+  }
+  if (proposals.length === 0) return 'budget';
+  state.rng = rng.state();
+  state.sampler = sampler;
+  state.iteration += proposals.length;
+  state.counters.iterations += proposals.length;
+  state.merge.lastIterationFoundNew = false;
+  state.inFlight = { kind: 'parallel', step: 'parent-minibatches', spentCalls: 0, proposals };
+  return null;
+}
+
+const live = (round: ParallelStep) => round.proposals.filter((p) => p.ended === null);
+
+function batchAction(state: GepaState, purpose: EvaluateBatchAction['purpose'], requests: EvaluateBatchAction['requests']): EvaluateBatchAction {
+  return { kind: 'evaluate-batch', seq: state.nextSeq++, purpose, requests: requests.map((r) => ({ ...r, candidate: clone(r.candidate) })) };
+}
+
+function advanceRound(state: GepaState, round: ParallelStep): PendingAction | null {
+  const cfg = state.config;
+  switch (round.step) {
+    case 'parent-minibatches': {
+      // One request per distinct parent: the union of its proposals' unknown ids, each asked once.
+      const missing = new Map<string, { index: number; ids: Set<string> }>();
+      for (const p of round.proposals) {
+        const entry = state.pool[p.parentIndex];
+        const ids = fillTrain(state, entry.hash, p.minibatch, p.parentResults, true);
+        if (ids.length === 0) continue;
+        const m = missing.get(entry.hash) ?? { index: p.parentIndex, ids: new Set<string>() };
+        for (const id of ids) m.ids.add(id);
+        missing.set(entry.hash, m);
+      }
+      if (missing.size > 0) {
+        return batchAction(state, 'parent-minibatches', [...missing.values()].map((m) => ({
+          candidateId: state.pool[m.index].candidate.id, candidate: state.pool[m.index].candidate, split: 'train' as const, exampleIds: [...m.ids],
+        })));
+      }
+      for (const p of round.proposals) {
+        if (p.minibatch.every((id) => p.parentResults[id].score >= cfg.perfectScore)) p.ended = 'skipped';
+        // Chosen in proposal order: round robin turns a parent proposed from twice to its next component.
+        else p.components = COMPONENT_CHOOSERS[cfg.componentSelector](state.pool[p.parentIndex].candidate);
+      }
+      round.step = 'reflections';
+      if (live(round).length === 0) finishRound(state, round);
+      return null;
+    }
+    case 'reflections': {
+      const requests: ReflectBatchAction['requests'] = [];
+      round.proposals.forEach((p, k) => {
+        if (p.ended !== null) return;
+        const parent = state.pool[p.parentIndex].candidate;
+        const records = reflectionRecords(state, p);
+        for (const component of p.components) {
+          const currentText = parent.components[component];
+          requests.push({
+            candidateId: parent.id, component, currentText, records, sampleIndex: k,
+            prompt: buildReflectionPrompt({ currentText, records, component, componentCount: parent.order.length }),
+          });
+        }
+      });
+      return { kind: 'reflect-batch', seq: state.nextSeq++, requests };
+    }
+    case 'child-minibatches': {
+      const requests: EvaluateBatchAction['requests'] = [];
+      for (const p of live(round)) {
+        const ids = fillTrain(state, p.childHash!, p.minibatch, p.childResults, false);
+        if (ids.length > 0) requests.push({ candidateId: p.child!.id, candidate: p.child!, split: 'train', exampleIds: ids });
+      }
+      if (requests.length > 0) return batchAction(state, 'child-minibatches', requests);
+      keepChildren(state, round);
+      return null;
+    }
+    case 'child-vals': {
+      const requests: EvaluateBatchAction['requests'] = [];
+      for (const p of live(round)) {
+        const ids = fillVal(state, p.childHash!, state.valIds, p.childVal);
+        if (ids.length > 0) requests.push({ candidateId: p.child!.id, candidate: p.child!, split: 'val', exampleIds: ids });
+      }
+      if (requests.length > 0) return batchAction(state, 'child-vals', requests);
+      let improved = false;
+      for (const p of live(round)) {
+        p.ended = 'accepted';
+        if (addToPool(state, p.child!, p.childHash!, p.childVal)) improved = true;
+        if (cfg.useMerge) {
+          if (state.counters.mergesAccepted + state.merge.due < cfg.maxMerge) state.merge.due += 1;
+          state.merge.lastIterationFoundNew = true;
+        }
+      }
+      finishRound(state, round, improved);
+      return null;
+    }
+  }
+}
+
+/** Children from the round's reflections, in proposal order (a text already known is a duplicate). */
+function makeChildren(state: GepaState, round: ParallelStep): void {
+  const seen = new Set<string>();
+  for (const p of live(round)) {
+    const parent = state.pool[p.parentIndex].candidate;
+    const components = { ...parent.components, ...p.newTexts };
+    const hash = candidateHash({ components, order: parent.order });
+    if (state.poolIndexByHash[hash] !== undefined || seen.has(hash)) {
+      p.ended = 'duplicate';
+      continue;
+    }
+    seen.add(hash);
+    p.child = {
+      id: `c${state.nextCandidateNumber++}`, components, order: [...parent.order], parents: [parent.id],
+      discoveredAtSpend: -1, iteration: p.iteration, origin: 'reflection', componentPointer: parent.componentPointer,
+    };
+    p.childHash = hash;
+  }
+  round.step = 'child-minibatches';
+  if (live(round).length === 0) finishRound(state, round);
+}
+
+/** Acceptance on the minibatch, then the kept ones (by gain, ties in proposal order) get their validation reserved. */
+function keepChildren(state: GepaState, round: ParallelStep): void {
+  const cfg = state.config;
+  const accept = ACCEPTANCES[cfg.acceptance ?? 'strict_improvement'];
+  const gains: Array<{ p: Proposal; gain: number; k: number }> = [];
+  round.proposals.forEach((p, k) => {
+    if (p.ended !== null) return;
+    const parentScores = p.minibatch.map((id) => p.parentResults[id].score);
+    const childScores = p.minibatch.map((id) => p.childResults[id].score);
+    if (!accept(parentScores, childScores)) {
+      p.ended = 'not-better';
+      forgetRecords(state, p.childHash!);
+      return;
+    }
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    gains.push({ p, gain: sum(childScores) - sum(parentScores), k });
+  });
+  const keepN = cfg.proposalKeep === 'best' ? 1 : cfg.proposalKeep === 'all' || cfg.proposalKeep === undefined ? gains.length : cfg.proposalKeep;
+  const kept = new Set([...gains].sort((a, b) => b.gain - a.gain || a.k - b.k).slice(0, keepN).map((g) => g.p));
+  let affordable = true;
+  for (const { p } of gains) {
+    if (!kept.has(p)) {
+      p.ended = 'not-kept';
+      continue;
+    }
+    // Per-step: each kept child reserves its validation in proposal order; the first that does not fit ends the run.
+    if (affordable && perStep(state) && !reserveWork(state, countMissingVal(state, p.childHash!), false)) affordable = false;
+    if (!affordable) {
+      p.ended = 'unaffordable';
+      continue;
+    }
+    p.child!.discoveredAtSpend = cumulativeSpend(state);
+  }
+  if (!affordable) state.stopReason = 'budget';
+  round.step = 'child-vals';
+  if (live(round).length === 0) finishRound(state, round);
+}
+
+/** Ends a round: every proposal's outcome counted once, budget settled. */
+function finishRound(state: GepaState, round: ParallelStep, improved = false): void {
+  const c = state.counters;
+  for (const p of round.proposals) {
+    switch (p.ended) {
+      case 'skipped': c.skipped += 1; break;
+      case 'reflection-failed': c.reflectionFailures += 1; break;
+      case 'reflection-truncated': c.reflectionTruncations = (c.reflectionTruncations ?? 0) + 1; c.reflectionRejections += 1; break;
+      case 'reflection-malformed': c.reflectionRejections += 1; break;
+      case 'duplicate': c.duplicates += 1; break;
+      case 'not-better': c.rejected += 1; break;
+      case 'not-kept': c.notKept = (c.notKept ?? 0) + 1; break;
+      case 'unaffordable': c.unaffordable = (c.unaffordable ?? 0) + 1; break;
+      case 'accepted': c.accepted += 1; break;
+      default: throw new Error(`gepa: a proposal of iteration ${p.iteration} ended without an outcome`);
+    }
+  }
+  const acc = account(state.ledger, state.holder);
+  const n = round.proposals.length;
+  if (acc.grant!.unit === 'iterations') spend(state.ledger, state.holder, n);
+  else recordIterations(state.ledger, state.holder, n);
+  c.idleStreak = round.spentCalls === 0 ? c.idleStreak + 1 : 0;
+  c.sinceImprovement = improved ? 0 : c.sinceImprovement + n;
+  if (acc.reserved > 0) release(state.ledger, state.holder, acc.reserved);
+  state.inFlight = null;
+}
+
+function applyEvaluationBatch(state: GepaState, action: EvaluateBatchAction, results: EvaluationResult[]): void {
+  const round = state.inFlight as ParallelStep;
+  if (!Array.isArray(results) || results.length !== action.requests.length) {
+    throw new Error(`gepa: batch evaluation #${action.seq} needs ${action.requests.length} results aligned with its requests`);
+  }
+  action.requests.forEach((req, r) => {
+    const one: EvaluateAction = { kind: 'evaluate', seq: action.seq, purpose: 'child-minibatch', ...req };
+    const res = results[r]?.results;
+    if (!res || typeof res !== 'object') throw new Error(`gepa: batch evaluation #${action.seq}: result ${r} must be { results: { <example id>: ... } }`);
+    for (const id of req.exampleIds) checkExample(one, id, res[id]);
+  });
+  const calls = action.requests.reduce((n, r) => n + r.exampleIds.length, 0);
+  chargeCalls(state, calls);
+  const cfg = state.config;
+  const cap = cfg.reflection.maxRecordChars;
+  action.requests.forEach((req, r) => {
+    const hash = candidateHash(req.candidate);
+    const res = results[r].results;
+    for (const id of req.exampleIds) {
+      const x = res[id];
+      const score = x.failed ? 0 : x.score;
+      if (req.split === 'val') {
+        for (const p of round.proposals) if (p.child?.id === req.candidateId) p.childVal[id] = score;
+        continue;
+      }
+      if (state.trainInputs[id] === undefined) state.trainInputs[id] = truncateMiddle(x.input, cap);
+      const rec: CachedTrainResult = { score, output: truncateMiddle(x.output, cap), feedback: truncateMiddle(x.feedback, cap) };
+      if (x.failed) rec.failed = true;
+      if (cfg.cache) (state.cache[hash] ??= { train: {}, val: {} }).train[id] = rec;
+      for (const p of round.proposals) {
+        if (action.purpose === 'parent-minibatches' && state.pool[p.parentIndex].hash === hash && p.minibatch.includes(id)) p.parentResults[id] ??= rec;
+        if (action.purpose === 'child-minibatches' && p.child?.id === req.candidateId) p.childResults[id] = rec;
+      }
+    }
+  });
+}
+
+function applyReflectionBatch(state: GepaState, action: ReflectBatchAction, outputs: ReflectionResult[]): void {
+  const round = state.inFlight as ParallelStep;
+  if (!Array.isArray(outputs) || outputs.length !== action.requests.length) {
+    throw new Error(`gepa: batch reflection #${action.seq} needs ${action.requests.length} outcomes aligned with its requests`);
+  }
+  state.counters.reflectionCalls += outputs.length;
+  action.requests.forEach((req, r) => {
+    const p = round.proposals[req.sampleIndex];
+    if (p.ended !== null) return; // an earlier component of this proposal already failed
+    const out = outputs[r];
+    if (!out || typeof out !== 'object') throw new Error(`gepa: batch reflection #${action.seq}: outcome ${r} must be { rawText } or { error }`);
+    if ('error' in out) {
+      p.ended = 'reflection-failed';
+      return;
+    }
+    if (typeof out.rawText !== 'string') throw new Error(`gepa: batch reflection #${action.seq}: outcome ${r} needs a string rawText`);
+    const parsed = out.truncated ? { ok: false as const, reason: 'truncated' } : parseReflection(out.rawText);
+    if (!parsed.ok) p.ended = out.truncated ? 'reflection-truncated' : 'reflection-malformed';
+    else p.newTexts[req.component] = parsed.text;
+  });
+  makeChildren(state, round);
 }

@@ -56,7 +56,7 @@ export {
 export { summarize, progress, iterationOutcomes } from './summary';
 export { gepaOptimizer } from './optimizer';
 export { fillTrain, fillVal, countMissingTrain, countMissingVal } from './cache';
-export { driveGepa, type GepaDriver, type DriveOptions } from './drive';
+export { driveGepa, answer, type GepaDriver, type DriveOptions } from './drive';
 export { buildReflectionPrompt, parseReflection, truncateMiddle, capRecord, feedbackFor, type ParsedInstruction } from './reflection';
 export { frontierWeights, currentBestIndex, addToFronts, buildFronts, createFronts } from './frontier';
 export { createSampler, minibatchAt, epochLength } from './sampler';

@@ -1,7 +1,8 @@
 /**
  * GEPA as an implementation of the optimizer interface: the engine's own actions (one evaluate
  * of one candidate, one reflection) become batch actions of one request each, and their batch
- * results are taken apart again. The engine itself is unchanged and knows nothing of this.
+ * results are taken apart again; parallel proposals' batch actions map one to one. The engine
+ * knows nothing of this.
  */
 import type { Optimizer, OptimizerAction, OptimizerInitArgs, OptimizerResult } from '../optimizer/types';
 import { resolveGepaConfig } from './config';
@@ -46,6 +47,20 @@ function next(state: GepaState, ctx: Parameters<typeof nextAction>[1]): Optimize
       };
     case 'reflect':
       return { kind: 'generate', seq: action.seq, purpose: `reflect on ${action.component} of ${action.candidateId}`, requests: [{ prompt: action.prompt }] };
+    case 'evaluate-batch':
+      return {
+        kind: 'evaluate', seq: action.seq, purpose: action.purpose,
+        requests: action.requests.map((r) => ({
+          candidate: r.candidate, split: r.split, exampleIds: r.exampleIds,
+          needsText: r.split === 'train', textChars: state.config.reflection.maxRecordChars,
+        })),
+      };
+    case 'reflect-batch':
+      return {
+        kind: 'generate', seq: action.seq, purpose: `reflect (${action.requests.length} proposals' components)`,
+        // The proposal index tells apart identical prompts (the same parent and minibatch twice).
+        requests: action.requests.map((r) => ({ prompt: r.prompt, sampleIndex: r.sampleIndex })),
+      };
   }
 }
 
@@ -56,6 +71,12 @@ function apply(state: GepaState, action: OptimizerAction, result: OptimizerResul
   }
   if (result.kind === 'evaluate' && pending.kind === 'evaluate') {
     return applyResult(state, pending, { results: result.results[0] } as EvaluationResult);
+  }
+  if (result.kind === 'evaluate' && pending.kind === 'evaluate-batch') {
+    return applyResult(state, pending, result.results.map((results) => ({ results })) as EvaluationResult[]);
+  }
+  if (result.kind === 'generate' && pending.kind === 'reflect-batch') {
+    return applyResult(state, pending, result.outputs as ReflectionResult[]);
   }
   if (result.kind === 'generate' && pending.kind === 'reflect') {
     return applyResult(state, pending, result.outputs[0] as ReflectionResult);

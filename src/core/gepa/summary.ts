@@ -32,6 +32,7 @@ export function iterationOutcomes(c: StageCounters): Record<IterationOutcome, nu
     'merge-accepted': c.mergesAccepted,
     'merge-rejected': c.mergesTried - c.mergesAccepted,
     'validation-unaffordable': c.unaffordable ?? 0,
+    'not-kept': c.notKept ?? 0,
   };
 }
 

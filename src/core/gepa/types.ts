@@ -66,6 +66,16 @@ export interface GepaConfig {
   batchSampler?: BatchSamplerName;
   /** When a child's minibatch scores earn it a full validation (strategies.ts). Absent in older states. */
   acceptance?: AcceptanceName;
+  /**
+   * Parallel proposals (the reference since 0.1.4): (parent, minibatch) proposals per round,
+   * their parent minibatches, reflections, children and validations each asked for in one batch.
+   * 1 (the default, absent in older states) is the one-proposal-at-a-time loop.
+   */
+  proposals?: number;
+  /** Distinct parents per round (divides proposals): 1 = the same parent n times, n = n independent parents. */
+  proposalParents?: number;
+  /** Which minibatch-accepted children of a round are validated: all, the best, or the top k (a number). */
+  proposalKeep?: 'all' | 'best' | number;
   /** How budget is held (ReservationPolicy). Absent in states saved before it existed: worst-case. */
   reservation?: ReservationPolicy;
   useMerge: boolean;
@@ -144,7 +154,24 @@ export interface ReflectAction {
 
 export interface DoneAction { kind: 'done'; reason: StopReason }
 
-export type GepaAction = EvaluateAction | ReflectAction | DoneAction;
+/** Several evaluations at once (parallel proposals): results come back aligned with `requests`. */
+export interface EvaluateBatchAction {
+  kind: 'evaluate-batch';
+  seq: number;
+  purpose: 'parent-minibatches' | 'child-minibatches' | 'child-vals';
+  requests: Array<Pick<EvaluateAction, 'candidateId' | 'candidate' | 'split' | 'exampleIds'>>;
+}
+
+/** Several reflections at once (parallel proposals): outcomes come back aligned with `requests`. */
+export interface ReflectBatchAction {
+  kind: 'reflect-batch';
+  seq: number;
+  requests: Array<Omit<ReflectAction, 'kind' | 'seq'> & { /** Proposal index: tells identical prompts apart. */ sampleIndex: number }>;
+}
+
+export type PendingAction = EvaluateAction | ReflectAction | EvaluateBatchAction | ReflectBatchAction;
+
+export type GepaAction = PendingAction | DoneAction;
 
 /** One rollout's outcome (the optimizer interface's; `failed`: a per-example refusal, scored 0). */
 export type ExampleResult = RolloutOutcome;
@@ -218,6 +245,8 @@ export interface StageCounters {
   duplicates: number;
   mergesTried: number;
   mergesAccepted: number;
+  /** Parallel proposals: children accepted on their minibatch but not among those kept (proposalKeep); absent in older states. */
+  notKept?: number;
   /** Per-step reservation: accepted children or merges whose validation no longer fitted the grant (absent in older states). */
   unaffordable?: number;
   /** Iterations since the best mean validation score last rose. */
@@ -263,7 +292,31 @@ export interface SeedStep {
   seedVal: Record<string, number>;
 }
 
-export type InFlight = SeedStep | ReflectiveStep | MergeStep;
+/** One proposal of a parallel round (a reflective iteration's data, without its own step). */
+export interface Proposal {
+  parentIndex: number;
+  minibatch: string[];
+  /** Global iteration number of this proposal (its sampler position). */
+  iteration: number;
+  /** Where this proposal ended, or null while it is still going. */
+  ended: null | 'skipped' | 'reflection-failed' | 'reflection-malformed' | 'reflection-truncated' | 'duplicate' | 'not-better' | 'not-kept' | 'unaffordable' | 'accepted';
+  parentResults: Record<string, CachedTrainResult>;
+  components: string[];
+  newTexts: Record<string, string>;
+  child: Candidate | null;
+  childHash: string | null;
+  childResults: Record<string, CachedTrainResult>;
+  childVal: Record<string, number>;
+}
+
+export interface ParallelStep {
+  kind: 'parallel';
+  step: 'parent-minibatches' | 'reflections' | 'child-minibatches' | 'child-vals';
+  spentCalls: number;
+  proposals: Proposal[];
+}
+
+export type InFlight = SeedStep | ReflectiveStep | MergeStep | ParallelStep;
 
 export interface LastAccepted {
   iteration: number;
@@ -299,7 +352,7 @@ export interface GepaState {
   nextSeq: number;
   seedCandidate: Candidate;
   inFlight: InFlight | null;
-  pending: EvaluateAction | ReflectAction | null;
+  pending: PendingAction | null;
   merge: { due: number; lastIterationFoundNew: boolean; triedTriplets: string[] };
   counters: StageCounters;
   learningCurve: LearningPoint[];
@@ -337,7 +390,9 @@ export type IterationOutcome =
   | 'merge-accepted'
   | 'merge-rejected'
   /** Per-step reservation: accepted on its minibatch (or merge subset), but |V| no longer fitted; the run ended. */
-  | 'validation-unaffordable';
+  | 'validation-unaffordable'
+  /** Parallel proposals: better on its minibatch, but not among the round's kept children (proposalKeep). */
+  | 'not-kept';
 
 export interface SummaryCandidate {
   candidate: Candidate;
