@@ -46,6 +46,10 @@ export interface GepaSettings {
   merge: boolean;
   maxMerge: number;
   perfectScore: number;
+  /** Parallel proposals per GEPA round (absent: 1, one at a time). */
+  proposals?: number;
+  /** GEPA's budget reservation (absent: the engine's default, per-step). */
+  reservation?: 'worst-case' | 'per-step';
   stop: { noImprovementIterations?: number; scoreThreshold?: number; maxWallClockMinutes?: number };
 }
 
@@ -151,6 +155,8 @@ export const experimentConfigSchema = z
         merge: z.boolean().default(false),
         maxMerge: wholeNumber(0).default(5),
         perfectScore: z.number().gt(0).max(1).default(1),
+        proposals: wholeNumber(1).optional().describe('Parallel (parent, minibatch) proposals per GEPA round; 1 = one at a time.'),
+        reservation: z.enum(['worst-case', 'per-step']).optional().describe('per-step: 2b up front, |V| once a child is accepted; worst-case: 2b + |V| per iteration.'),
         stop: z
           .strictObject({
             noImprovementIterations: wholeNumber(1).optional(),

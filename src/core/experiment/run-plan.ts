@@ -207,6 +207,8 @@ export function gepaSettings(g: GepaSettings, seed: number): GepaConfigInput {
   return {
     seed, minibatchSize: g.minibatchSize, selector: g.selector, epsilon: g.epsilon, componentSelector: g.componentSelector,
     useMerge: g.merge, maxMerge: g.maxMerge, perfectScore: g.perfectScore,
+    ...(g.proposals !== undefined ? { proposals: g.proposals } : {}),
+    ...(g.reservation !== undefined ? { reservation: g.reservation } : {}),
     stop: {
       noImprovementIterations: g.stop.noImprovementIterations,
       scoreThreshold: g.stop.scoreThreshold,
