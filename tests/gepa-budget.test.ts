@@ -7,6 +7,7 @@ import {
   recordUsage,
   summarize,
   type EvaluateAction,
+  type GepaConfigInput,
   type GepaState,
 } from '../src/core/gepa';
 import { everyProposalImproves, ids, randomWorld, resultsFor, runWith } from './gepa-drivers';
@@ -15,18 +16,16 @@ function grantOf(state: GepaState): number {
   return account(state.ledger, state.holder).grant!.amount;
 }
 
+/** The spec's toy task (|V| 10, b 3, grant 100) run to its end on budget. */
+function toyRun(config: GepaConfigInput) {
+  const state = initGepaState({ config, seedCandidate: 'v0', trainIds: ids('t', 30), valIds: ids('v', 10), grant: { amount: 100, unit: 'metricCalls' } });
+  expect(runWith(state, everyProposalImproves())).toEqual({ kind: 'done', reason: 'budget' });
+  return { state, summary: summarize(state) };
+}
+
 describe('the toy adapter where every proposal improves', () => {
   it('worst-case reservation: finds candidates at spends 0, 16, 32, 48, 64, 80 and ends at 90 of a 100 budget', () => {
-    const state = initGepaState({
-      config: { reservation: 'worst-case' },
-      seedCandidate: 'v0',
-      trainIds: ids('t', 30),
-      valIds: ids('v', 10),
-      grant: { amount: 100, unit: 'metricCalls' },
-    });
-    const end = runWith(state, everyProposalImproves());
-    const summary = summarize(state);
-    expect(end).toEqual({ kind: 'done', reason: 'budget' });
+    const { state, summary } = toyRun({ reservation: 'worst-case' });
     expect(summary.pool.map((p) => p.candidate.discoveredAtSpend)).toEqual([0, 16, 32, 48, 64, 80]);
     expect(summary.metricCalls).toBe(90);
     expect(summary.best.text).toBe('v5');
@@ -44,15 +43,7 @@ describe('the toy adapter where every proposal improves', () => {
   });
 
   it('per-step reservation (the default): a sixth iteration runs its 2b, its child is accepted, |V| does not fit: ends at 96 without it', () => {
-    const state = initGepaState({
-      seedCandidate: 'v0',
-      trainIds: ids('t', 30),
-      valIds: ids('v', 10),
-      grant: { amount: 100, unit: 'metricCalls' },
-    });
-    const end = runWith(state, everyProposalImproves());
-    const summary = summarize(state);
-    expect(end).toEqual({ kind: 'done', reason: 'budget' });
+    const { state, summary } = toyRun({});
     // The same five candidates as worst-case (the policy changes only where the run ends).
     expect(summary.pool.map((p) => p.candidate.discoveredAtSpend)).toEqual([0, 16, 32, 48, 64, 80]);
     expect(summary.metricCalls).toBe(96);
