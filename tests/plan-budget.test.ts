@@ -37,6 +37,8 @@ const config = (over: Record<string, unknown> = {}) => parseExperimentConfig({
   budget: { b1: 100, b2: 60 },
   arms: ['seed', 'base', 'lsl', 'matched', 'small-only', { cycles: 1 }],
   gepa: { minibatchSize: 2 },
+  // The hand-computed cases leave transfer scoring out; its own test below turns it on.
+  analysis: { transfer: false },
   ...over,
 });
 
@@ -67,7 +69,7 @@ test('metric-call budgets: every stage, exactly', () => {
   expect(plan.evaluation[1].usd).toBeCloseTo(0.008, 12);
 
   expect({ ...plan.perRepeat, usd: 0 }).toEqual({
-    metricCalls: 440, reflectionCalls: 96, evaluationCalls: 240, modelCalls: 776,
+    metricCalls: 440, reflectionCalls: 96, evaluationCalls: 240, analysisCalls: 0, modelCalls: 776,
     inputTokens: 440 * 300 + 96 * 560 + 240 * 300, outputTokens: 440 * 50 + 96 * 200 + 240 * 50, usd: 0,
   });
   expect(plan.perRepeat.usd).toBeCloseTo(expected.reduce((a, b) => a + b, 0) + 6 * (0.02 + 0.008), 12);
@@ -157,4 +159,40 @@ test('the plan is deterministic and renders as a readable table', () => {
   const unfit = renderPlan(planExperiment(config({ budget: { b1: 20, b2: 60 }, arms: ['base'] }), models, estimates));
   expect(unfit).toContain('DOES NOT FIT');
   expect(unfit).toContain('- stage base: grant of 20 metric calls cannot fit one iteration: it needs 24');
+});
+
+test('transfer scoring: |V| calls on the other model per candidate a stage can pay to accept, counted apart', () => {
+  const off = planExperiment(config(), models, estimates);
+  const on = planExperiment(config({ analysis: {} }), models, estimates);
+  // Candidates: the start (when validated) + floor((metric calls - V0) / (2b + |V| = 14)); x |V| = 10.
+  expect(on.stages.map((s) => [s.stage, s.transferModel, s.transferCalls])).toEqual([
+    ['base', 'S', (1 + Math.floor(90 / 14)) * 10],
+    ['lsl', 'L', (1 + Math.floor(50 / 14)) * 10],
+    ['matched', 'S', Math.floor(60 / 14) * 10],
+    ['small-only', 'L', (1 + Math.floor(150 / 14)) * 10],
+    ['cycles-1-s1', 'L', (1 + Math.floor(20 / 14)) * 10],
+    ['cycles-1-l1', 'S', (1 + Math.floor(20 / 14)) * 10],
+  ]);
+  const calls = on.stages.reduce((a, s) => a + s.transferCalls, 0);
+  expect(on.perRepeat.analysisCalls).toBe(calls);
+  expect(off.perRepeat.analysisCalls).toBe(0);
+  // Optimization and test evaluation are unchanged; the transfer calls come on top, as rollouts of their model.
+  expect(on.perRepeat.metricCalls).toBe(off.perRepeat.metricCalls);
+  expect(on.perRepeat.evaluationCalls).toBe(off.perRepeat.evaluationCalls);
+  expect(on.perRepeat.modelCalls).toBe(off.perRepeat.modelCalls + calls);
+  expect(on.perRepeat.inputTokens).toBe(off.perRepeat.inputTokens + calls * 300);
+  const onS = on.perRepeat.usd as number;
+  const toS = (70 + 40 + 20) * 0.0004;
+  const toL = (40 + 110 + 20) * 0.001;
+  expect(onS).toBeCloseTo((off.perRepeat.usd as number) + toS + toL, 9);
+  const rollouts = (p: typeof on, m: string) => p.byModel.find((r) => r.model === m)!.rollouts;
+  expect(rollouts(on, 'S') - rollouts(off, 'S')).toBe(70 + 40 + 20);
+  expect(rollouts(on, 'L') - rollouts(off, 'L')).toBe(40 + 110 + 20);
+  const text = renderPlan(on);
+  expect(text).toMatch(/^Transfer scoring \(per repeat; analysis spend/m);
+  expect(text).toMatch(/^small-only +L +110$/m);
+  expect(text).toContain(`240 test calls, ${calls} transfer calls)`);
+  expect(renderPlan(off)).not.toContain('Transfer scoring');
+  // The switch is part of the config, so it changes the experiment id; leaving the block out does not.
+  expect(on.experimentId).not.toBe(off.experimentId);
 });

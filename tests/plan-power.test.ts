@@ -41,6 +41,16 @@ test('analysis fields are read with their defaults filled in', () => {
   expect(analysisSettings(c)).toEqual({ ...DEFAULT_ANALYSIS, primary: { a: 'lsl', b: 'small-only', model: 'large' }, minDetectable: 0.05 });
 });
 
+test('analysis.transfer switches transfer scoring (default on); anything but a boolean is refused with its path', () => {
+  expect(analysisSettings(parseExperimentConfig(base)).transfer).toBe(true);
+  const offCfg = parseExperimentConfig({ ...base, analysis: { transfer: false } });
+  expect(analysisSettings(offCfg).transfer).toBe(false);
+  expect(experimentIdFor(offCfg)).not.toBe(experimentIdFor(parseExperimentConfig(base)));
+  const bad = readExperimentConfig({ ...base, analysis: { transfer: 'no' } });
+  expect(bad.config).toBeNull();
+  expect(bad.problems.map((p) => p.path)).toEqual(['analysis.transfer']);
+});
+
 test('a primary comparison naming an arm that does not run, or one arm twice, is refused with its path', () => {
   const r = readExperimentConfig({ ...base, arms: ['seed', 'base', 'lsl'], analysis: { primary: { a: 'lsl', b: 'matched' } } });
   expect(r.config).toBeNull();

@@ -6,7 +6,7 @@
 import {
   armSources, evaluationFinished, experimentResult, gepaSettings, initialProgress, nextStages, reportSources,
   requestPause, requestResume, requestStop, runStatus, stageFailed, stageFinished, stagesSettled, startEvaluations,
-  startRun, type ExperimentConfigInput, type ExperimentRun, type StageCall, type StageOutcome,
+  startRun, startTransfers, transferFinished, transferStages, type ExperimentConfigInput, type ExperimentRun, type StageCall, type StageOutcome,
 } from '../src/core/experiment';
 import { accountOf, P0, preparedFor, TINY } from './helpers/prepared';
 
@@ -212,4 +212,78 @@ test('report sources list evaluations in plan order whatever order they finished
   // Accuracy by model; evaluations finished in reverse, so seed/L (the first planned) got the last value.
   expect(byArm.seed.testAccuracy).toEqual({ L: 0.9, S: 0.8 });
   expect(Object.keys(byArm.base.testAccuracy)).toEqual(['L', 'S']);
+});
+
+describe('transfer scoring', () => {
+  // Stage pools as the stage summaries list them: matched continues base's state, so its pool starts with base's.
+  const cand = (id: string, text: string) => ({ candidate: { id, parents: [], origin: 'reflection' as const }, text });
+  const pools: Record<string, Array<ReturnType<typeof cand>>> = {
+    'summary-0-base': [cand('0', P0), cand('1', 'base rule')],
+    'summary-0-lsl': [cand('0', 'base rule'), cand('1', 'small rule')],
+    'summary-0-matched': [cand('0', P0), cand('1', 'base rule'), cand('2', 'matched rule')],
+    'summary-0-small-only': [cand('0', P0), cand('1', 'small-only rule')],
+  };
+  const poolOf = (key: string) => pools[key] as never;
+  const res = (accuracy: number, modelCalls: number, cachedCalls = 0) => ({
+    accuracy, resultsKey: 'unused', inputTokens: 7 * (modelCalls + cachedCalls), outputTokens: 3 * (modelCalls + cachedCalls), usd: 0.01, modelCalls, cachedCalls,
+  });
+
+  test('each stage\'s accepted candidates on the other model\'s validation set, in plan order, recorded as analysis spend', () => {
+    const run = newRun();
+    finishAll(run);
+    const stages = transferStages(run);
+    expect(stages).toEqual([
+      { repeat: 0, stage: 'base', summaryKey: 'summary-0-base' },
+      { repeat: 0, stage: 'lsl', summaryKey: 'summary-0-lsl' },
+      { repeat: 0, stage: 'matched', summaryKey: 'summary-0-matched', continuedSummaryKey: 'summary-0-base' },
+      { repeat: 0, stage: 'small-only', summaryKey: 'summary-0-small-only' },
+    ]);
+    const calls = startTransfers(run, stages, poolOf);
+    // base (on L) → S; lsl (on S) → L; matched → S without the base candidates it continued (and 'base
+    // rule' was scored on S already); small-only (on S) → L, its seed P0 too (base scored P0 on S only).
+    expect(calls.map((c) => `${c.candidate}@${c.model}`)).toEqual([
+      'base/0@S', 'base/1@S', 'lsl/0@L', 'lsl/1@L', 'matched/2@S', 'small-only/0@L', 'small-only/1@L',
+    ]);
+    expect(calls[2].input).toEqual({
+      task: 'gsm8k', model: 'L', instruction: 'base rule', pool: 'train', ids: ['r0-val-0', 'r0-val-1', 'r0-val-2', 'r0-val-3'],
+      samples: 1, concurrency: 32, modelTimeoutMs: 7000, experimentId: ID, arm: 'lsl',
+    });
+    expect(calls[0].workflowId).toBe(`${ID}-r0-transfer-base-0-S`);
+    expect(new Set(calls.map((c) => c.workflowId)).size).toBe(calls.length);
+
+    // Finish out of order: the ledger sums as analysis (no stage's account moves), sources keep plan order.
+    const before = JSON.stringify(Object.fromEntries(Object.entries(run.ledger.accounts).filter(([k]) => k !== 'analysis')));
+    [...calls].reverse().forEach((c, i) => transferFinished(run, c, res(0.25 * (i % 4), 4 - (i % 2), i % 2)));
+    expect(JSON.stringify(Object.fromEntries(Object.entries(run.ledger.accounts).filter(([k]) => k !== 'analysis')))).toBe(before);
+    expect(run.ledger.accounts.analysis.cacheHits).toBe(3);
+    const src = reportSources(run, { startedAt: 'a', finishedAt: 'b' });
+    // Calls = made + served from the cache (4 per scoring here): 3 scorings on S, 4 on L.
+    expect(src.analysisLedger).toHaveLength(2);
+    expect(src.analysisLedger).toEqual(expect.arrayContaining([
+      { model: 'S', calls: 12, inputTokens: 84, outputTokens: 36, usd: expect.closeTo(0.03, 12) },
+      { model: 'L', calls: 16, inputTokens: 112, outputTokens: 48, usd: expect.closeTo(0.04, 12) },
+    ]));
+    const lsl = src.arms.find((a) => a.arm === 'lsl')!;
+    expect(lsl.stages.map((s) => [s.stage, s.transfer])).toEqual([
+      ['base', [{ candidate: 'base/0', model: 'S', valMean: 0.5 }, { candidate: 'base/1', model: 'S', valMean: 0.25 }]],
+      ['lsl', [{ candidate: 'lsl/0', model: 'L', valMean: 0 }, { candidate: 'lsl/1', model: 'L', valMean: 0.75 }]],
+    ]);
+    expect(src.evaluationLedger).toEqual([]);
+  });
+
+  test('off by the config switch, after a stop, or when L and S are one model: nothing is scored', () => {
+    const off = newRun({ ...TINY, analysis: { transfer: false } });
+    finishAll(off);
+    expect(transferStages(off)).toEqual([]);
+    const stopped = newRun();
+    finishAll(stopped);
+    requestStop(stopped.progress);
+    expect(transferStages(stopped)).toEqual([]);
+    const same = newRun({ ...TINY, models: { large: 'L', small: 'L' } });
+    finishAll(same);
+    expect(transferStages(same)).toEqual([]);
+    const src = reportSources(off, { startedAt: 'a', finishedAt: 'b' });
+    expect(src.analysisLedger).toBeUndefined();
+    expect(src.arms.flatMap((a) => a.stages).every((s) => s.transfer === undefined)).toBe(true);
+  });
 });

@@ -15,7 +15,8 @@ function startText(s: PlannedStage): string {
 
 function totalsLine(label: string, t: PlanTotals): string {
   return `${label}: ${formatCount(t.modelCalls)} model calls (${formatCount(t.metricCalls)} metric calls, `
-    + `${formatCount(t.reflectionCalls)} reflections, ${formatCount(t.evaluationCalls)} test calls), `
+    + `${formatCount(t.reflectionCalls)} reflections, ${formatCount(t.evaluationCalls)} test calls`
+    + `${t.analysisCalls ? `, ${formatCount(t.analysisCalls)} transfer calls` : ''}), `
     + `${formatCount(t.inputTokens)} input + ${formatCount(t.outputTokens)} output tokens, ${formatUsd(t.usd)}`;
 }
 
@@ -47,6 +48,16 @@ export function renderPlan(plan: ExperimentPlan): string {
     [false, false, true, true, true, true],
   ));
   out.push('');
+  const transfers = plan.stages.filter((s) => s.transferModel !== null && s.transferCalls > 0);
+  if (transfers.length) {
+    out.push(`Transfer scoring (per repeat; analysis spend, not any stage's budget; at most: each candidate a stage's metric calls can pay to accept x |V| = ${plan.splits.val})`);
+    out.push(...columns(
+      ['stage', 'scored on', 'calls'],
+      transfers.map((s) => [s.stage, s.transferModel!, formatCount(s.transferCalls)]),
+      [false, false, true],
+    ));
+    out.push('');
+  }
   out.push(`By model (${plan.repeats === 1 ? 'the repeat' : `all ${plan.repeats} repeats`})`);
   out.push(...columns(
     ['model', 'rollouts', 'reflections', 'tokens in', 'tokens out', 'usd'],

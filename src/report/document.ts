@@ -27,7 +27,7 @@ import { mutationsSection, uniqueStages } from './mutations';
 import { redactSecrets } from './redact';
 import { armSpent, formatUnspent } from './spend';
 import { stopLabel } from './stops';
-import type { ArmRecord, ReportInput, Spent } from './types';
+import type { ArmRecord, EvaluationLedgerEntry, ReportInput, Spent } from './types';
 
 export const SIMULATED_BANNER = 'SIMULATED MODELS — not real model results';
 
@@ -161,13 +161,24 @@ function ledger(input: ReportInput): Block[] {
     }
     if (arm.stages.length > 1) rows.push([armLabel(arm, multi), 'arm total', '', '', formatGrant(arm.grant), ...spentCells(armSpent(arm)), '', '']);
   }
-  const ev = input.evaluation.ledger;
-  const evTotal = ev.reduce((t, e) => ({ calls: t.calls + e.calls, inputTokens: t.inputTokens + e.inputTokens, outputTokens: t.outputTokens + e.outputTokens, usd: t.usd + e.usd }), {
-    calls: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    usd: 0,
-  });
+  const usageTable = (ev: EvaluationLedgerEntry[]): Block => {
+    const total = ev.reduce((t, e) => ({ calls: t.calls + e.calls, inputTokens: t.inputTokens + e.inputTokens, outputTokens: t.outputTokens + e.outputTokens, usd: t.usd + e.usd }), {
+      calls: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      usd: 0,
+    });
+    return {
+      kind: 'table',
+      header: ['Model', 'Calls', 'Input tokens', 'Output tokens', 'USD'],
+      rows: [
+        ...ev.map((e) => [e.model, formatCount(e.calls), formatCount(e.inputTokens), formatCount(e.outputTokens), formatUsd(e.usd)]),
+        ['total', formatCount(total.calls), formatCount(total.inputTokens), formatCount(total.outputTokens), formatUsd(total.usd)],
+      ],
+      numeric: [false, true, true, true, true],
+    };
+  };
+  const analysis = input.evaluation.analysis ?? [];
   const numeric = [false, false, false, false, true, true, true, true, true, true, true, true, false, true];
   return [
     { kind: 'heading', level: 2, text: 'Ledger' },
@@ -179,15 +190,13 @@ function ledger(input: ReportInput): Block[] {
       ? { kind: 'table', header: ['Arm', 'Stage', 'Task model', 'Reflector', 'Grant', 'Metric calls', 'Re-done', 'Reflection calls', 'Input tokens', 'Output tokens', 'USD', 'Wall time', 'Stopped because', 'Unspent grant'], rows, numeric }
       : { kind: 'paragraph', text: 'No optimization stage ran.' },
     { kind: 'heading', level: 3, text: 'Evaluation (test split, not optimization budget)' },
-    {
-      kind: 'table',
-      header: ['Model', 'Calls', 'Input tokens', 'Output tokens', 'USD'],
-      rows: [
-        ...ev.map((e) => [e.model, formatCount(e.calls), formatCount(e.inputTokens), formatCount(e.outputTokens), formatUsd(e.usd)]),
-        ['total', formatCount(evTotal.calls), formatCount(evTotal.inputTokens), formatCount(evTotal.outputTokens), formatUsd(evTotal.usd)],
-      ],
-      numeric: [false, true, true, true, true],
-    },
+    usageTable(input.evaluation.ledger),
+    ...(analysis.length
+      ? [
+          { kind: 'heading', level: 3, text: 'Analysis (transfer: candidates on the other model’s validation set, not optimization budget)' } as Block,
+          usageTable(analysis),
+        ]
+      : []),
   ];
 }
 

@@ -86,7 +86,10 @@ export const reportInputSchema = z.object({
   ),
   repeats: z.number().int().positive(),
   arms: z.array(arm),
-  evaluation: z.object({ ledger: z.array(z.object({ model: z.string().min(1), calls: count, inputTokens: count, outputTokens: count, usd: count })) }),
+  evaluation: z.object({
+    ledger: z.array(z.object({ model: z.string().min(1), calls: count, inputTokens: count, outputTokens: count, usd: count })),
+    analysis: z.array(z.object({ model: z.string().min(1), calls: count, inputTokens: count, outputTokens: count, usd: count })).optional(),
+  }),
   results: z.array(result).optional(),
 });
 

@@ -61,6 +61,7 @@ function stageRecord(ref: StageRef, all: StageRef[], summaryOf: (key: string) =>
     learningCurve: summary.learningCurve.map((p) => ({ spend: p.spend, best: p.best })),
     candidates,
     stopReason: summary.stopReason,
+    ...(ref.transfer?.length ? { transfer: ref.transfer } : {}),
     ...(acc.spentOfGrant !== null ? { spentOfGrant: acc.spentOfGrant } : {}),
   };
 }
@@ -99,7 +100,7 @@ export function reportInputFrom(
     models,
     repeats: prepared.repeats.length,
     arms,
-    evaluation: { ledger: src.evaluationLedger },
+    evaluation: { ledger: src.evaluationLedger, ...(src.analysisLedger ? { analysis: src.analysisLedger } : {}) },
   };
 }
 

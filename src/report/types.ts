@@ -146,7 +146,8 @@ export interface ReportInput {
   /** Number of repeated runs (different seeds). */
   repeats: number;
   arms: ArmRecord[];
-  evaluation: { ledger: EvaluationLedgerEntry[] };
+  /** `analysis`: transfer scoring's usage (candidates on the other model's validation set), apart from every budget. */
+  evaluation: { ledger: EvaluationLedgerEntry[]; analysis?: EvaluationLedgerEntry[] };
   /** Test-split results per problem and sample; omit when passing `loadResults` to writeReport. */
   results?: ProblemResult[];
 }

@@ -14,9 +14,10 @@ import {
 import type { Activities } from '../activities';
 import {
   evaluationFinished, experimentResult, initialProgress, nextStages, reportSources, requestPause, requestResume,
-  requestStop, stageFailed, stageFinished, stagesSettled, startEvaluations, startRun,
-  type EvaluationCall, type ExperimentConfigInput, type ExperimentProgress, type ExperimentResult, type StageCall,
+  requestStop, stageFailed, stageFinished, stagesSettled, startEvaluations, startRun, startTransfers, transferFinished,
+  transferStages, type EvaluationCall, type TransferCall, type ExperimentConfigInput, type ExperimentProgress, type ExperimentResult, type StageCall,
 } from '../core/experiment';
+import type { GepaSummary } from '../core/gepa';
 import { SearchAttributes } from '../workers/names';
 import { ControlSignals, pauseSignal, progressQuery, resumeSignal, stopSignal, type ControlSignalName } from './control';
 import { evaluatePrompt } from './evaluate';
@@ -25,7 +26,7 @@ import { gepaStage } from './gepa-stage';
 export type { ArmOutcome, ExperimentProgress, ExperimentResult, StageStatus } from '../core/experiment';
 
 const { prepareExperiment } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 3 } });
-const { writeExperimentReport, storeJson } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry: { maximumAttempts: 3 } });
+const { writeExperimentReport, storeJson, loadJson } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry: { maximumAttempts: 3 } });
 
 export const experimentProgressQuery = progressQuery<ExperimentProgress>();
 
@@ -79,6 +80,23 @@ export async function experiment(config: ExperimentConfigInput): Promise<Experim
     const seen = changes;
     await condition(() => changes !== seen);
   }
+
+  // ---- analysis: each stage's accepted candidates on the other model's validation set
+  const toScore = transferStages(run);
+  const pools = new Map<string, GepaSummary['pool']>();
+  for (const key of new Set(toScore.flatMap((t) => [t.summaryKey, t.continuedSummaryKey ?? []].flat()))) {
+    pools.set(key, ((await loadJson({ key })) as GepaSummary).pool);
+  }
+  const runTransfer = async (call: TransferCall) => {
+    running.add(call.workflowId);
+    try {
+      const res = await executeChild(evaluatePrompt, { workflowId: call.workflowId, args: [call.input], parentClosePolicy: ParentClosePolicy.TERMINATE });
+      transferFinished(run, call, res);
+    } finally {
+      running.delete(call.workflowId);
+    }
+  };
+  await Promise.all(startTransfers(run, toScore, (key) => pools.get(key)!).map(runTransfer));
 
   // ---- evaluation of every finished arm's prompt on the test split
   const runEvaluation = async (call: EvaluationCall) => {

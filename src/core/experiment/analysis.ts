@@ -20,6 +20,8 @@ export interface AnalysisConfig {
   alpha?: number;
   /** Target power of the plan's calculation. */
   power?: number;
+  /** Score each stage's accepted candidates on the other model's validation set (analysis spend; default true). */
+  transfer?: boolean;
 }
 
 export interface AnalysisSettings {
@@ -28,6 +30,7 @@ export interface AnalysisSettings {
   minDetectable: number;
   alpha: number;
   power: number;
+  transfer: boolean;
 }
 
 /**
@@ -40,6 +43,7 @@ export const DEFAULT_ANALYSIS: AnalysisSettings = {
   minDetectable: 0.03,
   alpha: 0.05,
   power: 0.8,
+  transfer: true,
 };
 
 export const analysisSchema = z
@@ -56,6 +60,7 @@ export const analysisSchema = z
     minDetectable: z.number().gt(0).max(1).optional().describe('Smallest gain worth detecting, as a fraction (default 0.03 = 3 points).'),
     alpha: z.number().gt(0).lt(1).optional().describe('Level of the tests and intervals (default 0.05).'),
     power: z.number().gt(0).lt(1).optional().describe('Target power of the calculation in lsl plan (default 0.8).'),
+    transfer: z.boolean().optional().describe("Score each stage's accepted candidates on the other model's validation set, as analysis spend apart from the optimization budgets, for the transfer and saturation curves (default true)."),
   })
   .describe('How the report answers the research question and how lsl plan sizes the design.');
 
@@ -85,6 +90,7 @@ export function analysisSettings(config: { analysis?: AnalysisConfig } | null | 
     minDetectable: a.minDetectable ?? DEFAULT_ANALYSIS.minDetectable,
     alpha: a.alpha ?? DEFAULT_ANALYSIS.alpha,
     power: a.power ?? DEFAULT_ANALYSIS.power,
+    transfer: a.transfer ?? DEFAULT_ANALYSIS.transfer,
   };
 }
 

@@ -14,11 +14,16 @@
  * - a stage fits when its grant covers validating its start (|V|, except when it continues
  *   base's state) plus one accepted iteration (2b + |V|).
  * Test evaluation is exact: |test| x K calls per arm and evaluation model.
+ * Transfer scoring (analysis.transfer, on by default) is an upper bound: |V| calls on the other
+ *   model for each candidate a stage can accept (its start, and as many as its metric calls pay
+ *   2b + |V| each for, or a merge's subsample + |V|).
  */
 import type { ModelSpec } from '../../llm/types';
 import { formatAmount } from '../budget';
+import { analysisSettings } from './analysis';
 import { isPriced, type ModelCatalog } from './catalog';
 import { armName, experimentIdFor, type BudgetUnit, type ExperimentConfig } from './config';
+import { transferModel } from './run-plan';
 import { evaluationModels, planStages, type PlannedStage } from './stages';
 
 export { planArms, planRepeats, planStages, evaluationModels, resolveModel, splitGrant } from './stages';
@@ -88,6 +93,9 @@ export interface StagePlan extends PlannedStage {
   /** The smallest grant (in the budget unit) that fits the start validation and one accepted iteration; null if unknown. */
   minimumGrant: number | null;
   fits: boolean;
+  /** Transfer scoring of its candidates: the model they are scored on (null: none) and at most how many calls. */
+  transferModel: string | null;
+  transferCalls: number;
   /** Why it does not fit, in words (absent when it fits). */
   shortfall?: string;
 }
@@ -107,7 +115,9 @@ export interface PlanTotals {
   metricCalls: number;
   reflectionCalls: number;
   evaluationCalls: number;
-  /** metricCalls + reflectionCalls + evaluationCalls. */
+  /** Transfer scoring (analysis spend, apart from the optimization budgets): an upper bound. */
+  analysisCalls: number;
+  /** metricCalls + reflectionCalls + evaluationCalls + analysisCalls. */
   modelCalls: number;
   inputTokens: number;
   outputTokens: number;
@@ -229,6 +239,10 @@ function planStage(
     reflectionCalls === 0 ? 0 : reflectionUsd === null ? null : reflectionCalls * reflectionUsd,
   );
   const fits = minimumGrant !== null && G >= minimumGrant - 1e-12;
+  const scoredOn = analysisSettings(config).transfer ? transferModel(config, stage.taskModel) : null;
+  // Each accepted candidate costs at least its minibatch pair and a full validation (a merge: its subsample and |V|).
+  const perAccept = config.gepa.merge ? Math.min(oneIterationCalls, Math.min(5, V) + V) : oneIterationCalls;
+  const candidates = (V0 > 0 ? 1 : 0) + Math.max(0, floorSafe((metricCalls - V0) / perAccept));
   const plan: StagePlan = {
     ...stage,
     startValidation: V0,
@@ -240,6 +254,8 @@ function planStage(
     usd,
     minimumGrant,
     fits,
+    transferModel: scoredOn,
+    transferCalls: scoredOn === null ? 0 : candidates * V,
   };
   if (!fits) {
     const unit = config.budget.unit;
@@ -258,7 +274,7 @@ function planStage(
 }
 
 function emptyTotals(): PlanTotals {
-  return { metricCalls: 0, reflectionCalls: 0, evaluationCalls: 0, modelCalls: 0, inputTokens: 0, outputTokens: 0, usd: 0 };
+  return { metricCalls: 0, reflectionCalls: 0, evaluationCalls: 0, analysisCalls: 0, modelCalls: 0, inputTokens: 0, outputTokens: 0, usd: 0 };
 }
 
 /** The dry-run plan of a validated config. `models` must know every model the config names. */
@@ -321,6 +337,14 @@ export function planExperiment(
     perRepeat.usd = addUsd(perRepeat.usd, s.usd);
     charge(s.taskModel, s.metricCalls, rollout, 'rollouts');
     charge(s.reflector, s.reflectionCalls, reflection, 'reflections');
+    if (s.transferModel !== null && s.transferCalls > 0) {
+      const each = callUsd(rollout, specOf(models, s.transferModel));
+      perRepeat.analysisCalls += s.transferCalls;
+      perRepeat.inputTokens += s.transferCalls * rollout.input;
+      perRepeat.outputTokens += s.transferCalls * rollout.output;
+      perRepeat.usd = addUsd(perRepeat.usd, each === null ? null : s.transferCalls * each);
+      charge(s.transferModel, s.transferCalls, rollout, 'rollouts');
+    }
   }
   for (const e of evaluation) {
     perRepeat.evaluationCalls += e.calls;
@@ -329,12 +353,13 @@ export function planExperiment(
     perRepeat.usd = addUsd(perRepeat.usd, e.usd);
     charge(e.model, e.calls, rollout, 'rollouts');
   }
-  perRepeat.modelCalls = perRepeat.metricCalls + perRepeat.reflectionCalls + perRepeat.evaluationCalls;
+  perRepeat.modelCalls = perRepeat.metricCalls + perRepeat.reflectionCalls + perRepeat.evaluationCalls + perRepeat.analysisCalls;
   const n = config.repeats;
   const total: PlanTotals = {
     metricCalls: perRepeat.metricCalls * n,
     reflectionCalls: perRepeat.reflectionCalls * n,
     evaluationCalls: perRepeat.evaluationCalls * n,
+    analysisCalls: perRepeat.analysisCalls * n,
     modelCalls: perRepeat.modelCalls * n,
     inputTokens: perRepeat.inputTokens * n,
     outputTokens: perRepeat.outputTokens * n,

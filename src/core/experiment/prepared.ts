@@ -53,6 +53,8 @@ export interface StageRef {
   wallMs: number;
   /** Stage whose exact state this one continued (its candidates are not listed again). */
   continued?: string;
+  /** Its candidates scored on the other model's validation set (analysis spend; absent when none). */
+  transfer?: Array<{ candidate: string; model: string; valMean: number }>;
 }
 
 export type ExperimentStatus = 'completed' | 'stopped' | 'failed';
@@ -81,5 +83,10 @@ export interface ReportSources {
   status: ExperimentStatus;
   arms: ArmSource[];
   evaluations: EvaluationSource[];
-  evaluationLedger: Array<{ model: string; calls: number; inputTokens: number; outputTokens: number; usd: number }>;
+  evaluationLedger: AnalysisLedgerEntry[];
+  /** Transfer scoring's usage (analysis spend, apart from the stages' budgets); absent when none ran. */
+  analysisLedger?: AnalysisLedgerEntry[];
 }
+
+/** One model's usage outside the optimization budgets (test evaluation, analysis). */
+export interface AnalysisLedgerEntry { model: string; calls: number; inputTokens: number; outputTokens: number; usd: number }

@@ -9,14 +9,15 @@
  * each evaluation model) → reporting → done.
  */
 import {
-  absorb, createLedger, grant, recordUsage, summarizeAccount, summarizeLedger,
+  absorb, createLedger, grant, recordCacheHits, recordUsage, summarizeAccount, summarizeLedger,
   type BudgetUnit, type HolderAccount, type Ledger, type LedgerSummary,
 } from '../budget';
 import type { ModelCallPolicy } from '../../llm/call-policy';
-import { renderCandidate, type GepaConfigInput } from '../gepa';
+import { renderCandidate, type GepaConfigInput, type SummaryCandidate } from '../gepa';
+import { analysisSettings } from './analysis';
 import type { GepaSettings, ExperimentConfig } from './config';
 import type {
-  ArmSource, EvaluationSource, ExperimentStatus, PreparedExperiment, PreparedRepeat, ReportSources, StageRef,
+  AnalysisLedgerEntry, ArmSource, EvaluationSource, ExperimentStatus, PreparedExperiment, PreparedRepeat, ReportSources, StageRef,
 } from './prepared';
 import type { PlannedStage } from './stages';
 
@@ -122,7 +123,24 @@ export interface EvaluationInput {
   arm: string;
 }
 
+/** A transfer scoring's input: a stage's candidate on the other model's validation set (evaluatePrompt's input). */
+export interface TransferInput {
+  task: string;
+  model: string;
+  instruction: string;
+  pool: 'train';
+  ids: string[];
+  samples: 1;
+  concurrency: number;
+  modelTimeoutMs: number;
+  callPolicy?: ModelCallPolicy;
+  experimentId: string;
+  arm: string;
+}
+
 export interface StageCall { workflowId: string; repeat: number; stage: string; input: StageInput }
+/** `candidate` is the report's candidate id (`<stage>/<id>`). */
+export interface TransferCall { workflowId: string; repeat: number; stage: string; candidate: string; model: string; input: TransferInput }
 export interface EvaluationCall { workflowId: string; repeat: number; arm: string; model: string; input: EvaluationInput }
 
 /** What the plan reads of a finished stage (the stage workflow's result has it). */
@@ -158,6 +176,9 @@ export interface ExperimentRun {
   outcomes: Record<string, StageOutcome>;
   /** Finished evaluations by workflow id. */
   evaluated: Record<string, { accuracy: number; resultsKey: string }>;
+  /** Transfer scorings in plan order, and the mean validation score of each finished one by workflow id. */
+  transfers: TransferCall[];
+  transferred: Record<string, number>;
 }
 
 export const stageKey = (repeat: number, stage: string): string => `${repeat}/${stage}`;
@@ -199,7 +220,7 @@ export function startRun(progress: ExperimentProgress, prepared: PreparedExperim
     }
   }
   progress.phase = 'optimizing';
-  return { prepared, progress, ledger, outcomes: {}, evaluated: {} };
+  return { prepared, progress, ledger, outcomes: {}, evaluated: {}, transfers: [], transferred: {} };
 }
 
 /** GEPA's settings in the engine's own names and units, for one repeat's seed. */
@@ -300,6 +321,82 @@ export function stageFailed(run: ExperimentRun, call: Pick<StageCall, 'repeat' |
   rowOf(run, call.repeat, call.stage).status = 'failed';
 }
 
+// ---- analysis: transfer scoring (each stage's candidates on the other model's validation set)
+
+/** The model a stage's candidates are scored on for transfer: L for a stage on S, S for one on L; null otherwise. */
+export function transferModel(config: ExperimentConfig, taskModel: string): string | null {
+  const { large, small } = config.models;
+  if (large === small) return null;
+  return taskModel === small ? large : taskModel === large ? small : null;
+}
+
+/** A finished stage whose candidates transfer scoring needs: the summaries to read (its own, and the one it continued). */
+export interface TransferStage { repeat: number; stage: string; summaryKey: string; continuedSummaryKey?: string }
+
+/**
+ * The finished stages whose candidates are scored on the other model, in plan order: none when
+ * `analysis.transfer` is off or a stop was requested. Runs after every stage has settled, so the
+ * extra calls (and any answers they put in the response cache) cannot change a stage's result.
+ */
+export function transferStages(run: ExperimentRun): TransferStage[] {
+  if (!analysisSettings(run.prepared.config).transfer || run.progress.stopRequested) return [];
+  return run.progress.stages.flatMap((row): TransferStage[] => {
+    const res = run.outcomes[stageKey(row.repeat, row.stage)];
+    const s = plannedStage(run, row.stage);
+    if (!res || transferModel(run.prepared.config, s.taskModel) === null) return [];
+    const prev = s.startsFrom === 'base-state' && s.after ? run.outcomes[stageKey(row.repeat, s.after)] : undefined;
+    return [{ repeat: row.repeat, stage: row.stage, summaryKey: res.summaryKey, ...(prev ? { continuedSummaryKey: prev.summaryKey } : {}) }];
+  });
+}
+
+/**
+ * The transfer scorings to run (recorded in the run, in plan order): every candidate a stage
+ * accepted into its pool (not the ones it continued from the stage before), on the other model's
+ * validation set of the same repeat, with one sample as the stage's own validation uses. A text
+ * already scored on that model in the repeat is not scored again.
+ */
+export function startTransfers(
+  run: ExperimentRun,
+  stages: TransferStage[],
+  poolOf: (summaryKey: string) => Array<Pick<SummaryCandidate, 'candidate' | 'text'>>,
+): TransferCall[] {
+  const { prepared, progress } = run;
+  const scored = new Set<string>();
+  const calls: TransferCall[] = [];
+  for (const t of stages) {
+    const s = plannedStage(run, t.stage);
+    const model = transferModel(prepared.config, s.taskModel)!;
+    const inherited = new Set(t.continuedSummaryKey ? poolOf(t.continuedSummaryKey).map((c) => c.candidate.id) : []);
+    for (const c of poolOf(t.summaryKey)) {
+      const key = `${t.repeat}\u0000${model}\u0000${c.text}`;
+      if (inherited.has(c.candidate.id) || scored.has(key)) continue;
+      scored.add(key);
+      calls.push({
+        workflowId: `${progress.experimentId}-r${t.repeat}-transfer-${t.stage}-${c.candidate.id}-${model}`,
+        repeat: t.repeat, stage: t.stage, candidate: `${t.stage}/${c.candidate.id}`, model,
+        input: {
+          task: prepared.config.task, model, instruction: c.text, pool: prepared.trainPool, ids: prepared.repeats[t.repeat].splits.val,
+          samples: 1, concurrency: Math.min(MAX_IN_FLIGHT, prepared.models[model].concurrency),
+          modelTimeoutMs: prepared.models[model].timeoutMs, ...policies({ callPolicy: prepared.models[model].callPolicy }),
+          experimentId: progress.experimentId, arm: s.arm,
+        },
+      });
+    }
+  }
+  run.transfers.push(...calls);
+  return calls;
+}
+
+/** Records a transfer scoring's usage in the central ledger as analysis spend (no stage's grant), its cache hits, and its score. */
+export function transferFinished(run: ExperimentRun, call: TransferCall, res: EvaluationOutcome): void {
+  recordUsage(run.ledger, 'analysis', {
+    model: call.model, inputTokens: res.inputTokens, outputTokens: res.outputTokens, usd: res.usd, calls: res.modelCalls + res.cachedCalls,
+  });
+  // Answers the stages already put in the response cache (lsl's start was validated on L by base): no new call.
+  recordCacheHits(run.ledger, 'analysis', res.cachedCalls);
+  run.transferred[call.workflowId] = res.accuracy;
+}
+
 /** Each arm of each repeat: finished or not, its prompt, its grant and the stages it ran. */
 export function armSources(run: ExperimentRun): ArmSource[] {
   const { prepared } = run;
@@ -317,9 +414,18 @@ export function armSources(run: ExperimentRun): ArmSource[] {
         stage: p.stage, taskModel: p.taskModel, reflector: p.reflector, grant: { amount: p.grant, unit },
         summaryKey: res.summaryKey, account: res.account, wallMs: res.wallMs,
         continued: p.startsFrom === 'base-state' ? p.after ?? undefined : undefined,
+        ...transferOf(run, r.repeat, p.stage),
       })),
     };
   }));
+}
+
+/** A stage's finished transfer scorings, in plan order (absent when there are none). */
+function transferOf(run: ExperimentRun, repeat: number, stage: string): Pick<StageRef, 'transfer'> {
+  const transfer = run.transfers
+    .filter((t) => t.repeat === repeat && t.stage === stage && run.transferred[t.workflowId] !== undefined)
+    .map((t) => ({ candidate: t.candidate, model: t.model, valMean: run.transferred[t.workflowId] }));
+  return transfer.length ? { transfer } : {};
 }
 
 /**
@@ -379,13 +485,16 @@ export function reportSources(run: ExperimentRun, times: { startedAt: string; fi
     const done = run.evaluated[e.workflowId];
     return done ? [{ repeat: e.repeat, arm: e.arm, model: e.model, resultsKey: done.resultsKey }] : [];
   });
-  const evaluationAccount = summarizeLedger(run.ledger).holders.find((h) => h.holder === 'evaluation');
+  const holders = summarizeLedger(run.ledger).holders;
+  const usageOf = (holder: string): AnalysisLedgerEntry[] => (holders.find((h) => h.holder === holder)?.byModel ?? []).map((m) => ({
+    model: m.model, calls: m.first.calls, inputTokens: m.first.inputTokens, outputTokens: m.first.outputTokens, usd: m.first.usd,
+  }));
+  const analysis = usageOf('analysis');
   return {
     experimentId: run.progress.experimentId, prepared: run.prepared, ...times, status: runStatus(run),
     arms: armSources(run), evaluations,
-    evaluationLedger: (evaluationAccount?.byModel ?? []).map((m) => ({
-      model: m.model, calls: m.first.calls, inputTokens: m.first.inputTokens, outputTokens: m.first.outputTokens, usd: m.first.usd,
-    })),
+    evaluationLedger: usageOf('evaluation'),
+    ...(analysis.length ? { analysisLedger: analysis } : {}),
   };
 }
 
