@@ -31,6 +31,10 @@ const activities = {
     stored.set(key, input.value);
     return key;
   },
+  // Stage summaries for transfer scoring: the scripted stages accept no candidate, so none is scored.
+  async loadJson() {
+    return { pool: [] };
+  },
   async writeExperimentReport(input: { sourcesKey: string }) {
     reports.push(input.sourcesKey);
     const dir = `/nowhere/${input.sourcesKey}`;
