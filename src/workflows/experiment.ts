@@ -20,7 +20,7 @@ import {
 import type { GepaSummary } from '../core/gepa';
 import { SearchAttributes } from '../workers/names';
 import { ControlSignals, pauseSignal, progressQuery, resumeSignal, stopSignal, type ControlSignalName } from './control';
-import { evaluatePrompt } from './evaluate';
+import { evaluatePrompt, type EvaluateResult } from './evaluate';
 import { gepaStage } from './gepa-stage';
 
 export type { ArmOutcome, ExperimentProgress, ExperimentResult, StageStatus } from '../core/experiment';
@@ -87,28 +87,19 @@ export async function experiment(config: ExperimentConfigInput): Promise<Experim
   for (const key of new Set(toScore.flatMap((t) => [t.summaryKey, t.continuedSummaryKey ?? []].flat()))) {
     pools.set(key, ((await loadJson({ key })) as GepaSummary).pool);
   }
-  const runTransfer = async (call: TransferCall) => {
+  // An evaluatePrompt child (a transfer scoring or a test evaluation); signals reach it while it runs.
+  const evaluate = async <C extends TransferCall | EvaluationCall>(call: C, done: (call: C, res: EvaluateResult) => void) => {
     running.add(call.workflowId);
     try {
-      const res = await executeChild(evaluatePrompt, { workflowId: call.workflowId, args: [call.input], parentClosePolicy: ParentClosePolicy.TERMINATE });
-      transferFinished(run, call, res);
+      done(call, await executeChild(evaluatePrompt, { workflowId: call.workflowId, args: [call.input], parentClosePolicy: ParentClosePolicy.TERMINATE }));
     } finally {
       running.delete(call.workflowId);
     }
   };
-  await Promise.all(startTransfers(run, toScore, (key) => pools.get(key)!).map(runTransfer));
+  await Promise.all(startTransfers(run, toScore, (key) => pools.get(key)!).map((c) => evaluate(c, (x, res) => transferFinished(run, x, res))));
 
   // ---- evaluation of every finished arm's prompt on the test split
-  const runEvaluation = async (call: EvaluationCall) => {
-    running.add(call.workflowId);
-    try {
-      const res = await executeChild(evaluatePrompt, { workflowId: call.workflowId, args: [call.input], parentClosePolicy: ParentClosePolicy.TERMINATE });
-      evaluationFinished(run, call, res);
-    } finally {
-      running.delete(call.workflowId);
-    }
-  };
-  await Promise.all(startEvaluations(run).map(runEvaluation));
+  await Promise.all(startEvaluations(run).map((c) => evaluate(c, (x, res) => evaluationFinished(run, x, res))));
 
   // ---- report
   const sources = reportSources(run, { startedAt, finishedAt: new Date(Date.now()).toISOString() });
