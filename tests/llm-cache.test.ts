@@ -51,6 +51,14 @@ describe('canonical JSON and the key', () => {
     expect(keys.has(key)).toBe(false);
   });
 
+  test('a cache scope (a scheduled run) gives its own keys; no scope leaves the key as it was', () => {
+    const key = responseCacheKey(parts);
+    expect(responseCacheKey({ ...parts, scope: undefined })).toBe(key);
+    const a = responseCacheKey({ ...parts, scope: 'nightly-20261201T030000Z' });
+    const b = responseCacheKey({ ...parts, scope: 'nightly-20261202T030000Z' });
+    expect(new Set([key, a, b]).size).toBe(3);
+  });
+
   test('fields other than role and content do not split the cache', () => {
     const extra = { ...parts, messages: parts.messages.map((m) => ({ ...m, name: 'x' }) as any) };
     expect(responseCacheKey(extra)).toBe(responseCacheKey(parts));

@@ -6,7 +6,7 @@
 import {
   armSources, evaluationFinished, experimentResult, gepaSettings, initialProgress, nextStages, reportSources,
   requestPause, requestResume, requestStop, runStatus, stageFailed, stageFinished, stagesSettled, startEvaluations,
-  startRun, startTransfers, transferFinished, transferStages, type ExperimentConfigInput, type ExperimentRun, type StageCall, type StageOutcome,
+  safeRunId, startRun, startTransfers, transferFinished, transferStages, type ExperimentConfigInput, type ExperimentRun, type StageCall, type StageOutcome,
 } from '../src/core/experiment';
 import { accountOf, P0, preparedFor, TINY } from './helpers/prepared';
 
@@ -286,4 +286,28 @@ describe('transfer scoring', () => {
     expect(src.analysisLedger).toBeUndefined();
     expect(src.arms.flatMap((a) => a.stages).every((s) => s.transfer === undefined)).toBe(true);
   });
+});
+
+test('a cache scope reaches every stage and evaluation input; without one the inputs have none', () => {
+  const scoped = startRun(initialProgress(ID), preparedFor(TINY), { cacheScope: 'exp-test-20261201T030000Z' });
+  const plain = newRun();
+  const stagesOf = (run: ExperimentRun) => {
+    const inputs: StageCall['input'][] = [];
+    for (let calls = nextStages(run); calls.length; calls = nextStages(run)) {
+      for (const c of calls) { inputs.push(c.input); stageFinished(run, c, outcome(c)); }
+    }
+    return inputs;
+  };
+  const scopedStages = stagesOf(scoped);
+  expect(scopedStages.length).toBeGreaterThan(0);
+  for (const i of scopedStages) expect(i.cacheScope).toBe('exp-test-20261201T030000Z');
+  for (const c of startEvaluations(scoped)) expect(c.input.cacheScope).toBe('exp-test-20261201T030000Z');
+  for (const i of stagesOf(plain)) expect('cacheScope' in i).toBe(false);
+  for (const c of startEvaluations(plain)) expect('cacheScope' in c.input).toBe(false);
+});
+
+test('safeRunId drops what a path cannot hold and keeps the date', () => {
+  expect(safeRunId('tiny-abc123-2026-12-01T03:00:00Z')).toBe('tiny-abc123-2026-12-01T030000Z');
+  expect(safeRunId('exp-plain_1.2')).toBe('exp-plain_1.2');
+  expect(safeRunId('a/b\\c d')).toBe('abcd');
 });

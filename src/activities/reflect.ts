@@ -11,6 +11,8 @@ export interface ReflectInput {
   temperature?: number;
   /** Tells apart samples of the same prompt (part of the response cache key); default 0. */
   sampleIndex?: number;
+  /** The run's response-cache scope (scheduled re-runs); absent: shared cache. */
+  cacheScope?: string;
 }
 
 export interface ReflectOutput {
@@ -36,6 +38,7 @@ export function createReflectActivities(deps: ActivityDeps) {
         messages: [{ role: 'user', content: input.prompt }],
         sampleIndex: input.sampleIndex ?? 0,
         temperature: input.temperature,
+        cacheScope: input.cacheScope,
       });
       const outputKey = await deps.store.put(res.text);
       return {

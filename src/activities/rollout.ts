@@ -21,6 +21,8 @@ export interface RolloutInput {
   temperature?: number;
   /** Characters of the output to return inline (for reflection); the rest stays in the artifact. */
   inlineOutputChars?: number;
+  /** The run's response-cache scope (scheduled re-runs); absent: shared cache. */
+  cacheScope?: string;
 }
 
 export interface RolloutRecord {
@@ -65,7 +67,7 @@ export function createRolloutActivities(deps: ActivityDeps) {
       const base = { id: example.id, sampleIndex: input.sampleIndex, input: inline > 0 ? example.question.slice(0, inline) : '', attempt: Context.current().info.attempt };
       let res: ChatResult;
       try {
-        res = await deps.gateway.chat(input.model, { messages, sampleIndex: input.sampleIndex, temperature: input.temperature });
+        res = await deps.gateway.chat(input.model, { messages, sampleIndex: input.sampleIndex, temperature: input.temperature, cacheScope: input.cacheScope });
       } catch (err) {
         // Refused for this example only: a recorded failure with its reason, never retried.
         const refusal = refusalOf(err);

@@ -74,9 +74,10 @@ for (const sig of ['pause', 'resume', 'stop'] as const) {
     .description(`${sig} a running experiment or stage (signal; reaches its running children)`)
     .action(action(async (id: string) => (await exp()).signalCommand(sig, id)));
 }
-program.command('report <idOrRunDir>')
+program.command('report [idOrRunDir]')
   .description('write the report of a finished experiment again (Markdown, HTML, LaTeX)')
-  .action(action(async (id: string) => (await exp()).reportCommand(id)));
+  .option('--series <scheduleId>', "each arm's test accuracy across a schedule's runs (table and chart)")
+  .action(action(async (id: string | undefined, flags: { series?: string }) => (await exp()).reportCommand(id, flags)));
 program.command('export <idOrRunDir>')
   .description('write a finished experiment as tidy tables (results, prompts, lineage, stages) for pandas or R')
   .requiredOption('--format <csv|jsonl>', 'csv or jsonl')

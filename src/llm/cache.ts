@@ -22,6 +22,8 @@ export interface CacheKeyParts {
   sampleIndex: number;
   /** Reasoning models only (absent otherwise, so other keys are unchanged). */
   reasoningEffort?: string;
+  /** A run that must ask the models afresh (a scheduled re-run): its own keys. Absent: the key is as before. */
+  scope?: string;
 }
 
 /** One stored completion. Holds no prompt and no key: only what the endpoint answered. */
@@ -67,6 +69,8 @@ export function responseCacheKey(parts: CacheKeyParts): string {
     maxTokens: parts.maxTokens,
     sampleIndex: parts.sampleIndex,
     reasoningEffort: parts.reasoningEffort,
+    // undefined is dropped by canonicalJson: unscoped keys are unchanged.
+    scope: parts.scope,
   });
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }

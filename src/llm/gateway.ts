@@ -282,6 +282,7 @@ export function createGateway(opts: GatewayOptions): LslGateway {
     const key = responseCacheKey({
       model, endpointModel, messages: request.messages, temperature: sampling.temperature, maxTokens: sampling.maxTokens,
       sampleIndex: request.sampleIndex, reasoningEffort: sampling.reasoningEffort,
+      scope: request.cacheScope,
     });
 
     const started = performance.now();

@@ -8,6 +8,8 @@ export interface ChatRequest {
   maxTokens?: number;
   /** Distinguishes repeated samples of the same prompt (pass@k); part of the cache key. */
   sampleIndex: number;
+  /** Separates this run's cache entries from other runs' (scheduled re-runs call the models afresh); part of the cache key. */
+  cacheScope?: string;
 }
 
 export interface ChatResult {

@@ -35,6 +35,8 @@ export interface EvaluateInput {
   /** Set when the evaluation is part of an experiment (search attributes in the Web UI). */
   experimentId?: string;
   arm?: string;
+  /** The run's response-cache scope (a scheduled re-run asks the models afresh); absent: shared cache. */
+  cacheScope?: string;
 }
 
 export interface EvaluateResult {
@@ -101,6 +103,7 @@ export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResu
     const rec = await runRollout(rollout, {
       task: input.task, pool: input.pool, exampleId: id, model: input.model,
       instruction: input.instruction, sampleIndex: s, temperature: input.temperature,
+      ...(input.cacheScope ? { cacheScope: input.cacheScope } : {}),
     }, blocks, policy.outageLimitMinutes);
     progress.done++;
     progress.correct += rec.score;

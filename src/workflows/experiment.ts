@@ -15,7 +15,7 @@ import type { Activities } from '../activities';
 import {
   evaluationFinished, experimentResult, initialProgress, nextStages, reportSources, requestPause, requestResume,
   requestStop, stageFailed, stageFinished, stagesSettled, startEvaluations, startRun, startTransfers, transferFinished,
-  transferStages, type EvaluationCall, type TransferCall, type ExperimentConfigInput, type ExperimentProgress, type ExperimentResult, type StageCall,
+  safeRunId, transferStages, type EvaluationCall, type TransferCall, type ExperimentConfigInput, type ExperimentProgress, type ExperimentResult, type StageCall,
 } from '../core/experiment';
 import type { GepaSummary } from '../core/gepa';
 import { SearchAttributes } from '../workers/names';
@@ -30,8 +30,15 @@ const { writeExperimentReport, storeJson, loadJson } = proxyActivities<Activitie
 
 export const experimentProgressQuery = progressQuery<ExperimentProgress>();
 
-export async function experiment(config: ExperimentConfigInput): Promise<ExperimentResult> {
-  const experimentId = workflowInfo().workflowId;
+/** How a run was started: a schedule's runs name it, and ask the models afresh. */
+export interface ExperimentRunOptions {
+  scheduleId?: string;
+}
+
+export async function experiment(config: ExperimentConfigInput, options: ExperimentRunOptions = {}): Promise<ExperimentResult> {
+  // A scheduled run's workflow id carries the schedule's timestamp: the id (and so the run
+  // directory) keeps the date, without the characters a path cannot hold.
+  const experimentId = safeRunId(workflowInfo().workflowId);
   const startedAt = new Date(workflowInfo().startTime).toISOString();
   const progress = initialProgress(experimentId);
   const running = new Set<string>();
@@ -56,7 +63,10 @@ export async function experiment(config: ExperimentConfigInput): Promise<Experim
   const prepared = await prepareExperiment({ config });
   upsertMemo({ configHash: prepared.configHash, version: prepared.version, name: prepared.config.name });
   upsertSearchAttributes([{ key: SearchAttributes.task, value: prepared.config.task }]);
-  const run = startRun(progress, prepared);
+  if (options.scheduleId) upsertMemo({ scheduleId: options.scheduleId });
+  // A nightly re-run measures tonight's models: its own cache keys (the cache still serves its
+  // retries and repeated calls); an unscheduled run shares the cache as before.
+  const run = startRun(progress, prepared, options.scheduleId ? { cacheScope: experimentId } : {});
 
   // ---- optimization: each stage as a child, as soon as the plan says it can start
   let fatal: unknown;

@@ -63,6 +63,8 @@ export interface StageInput {
   callPolicy?: ModelCallPolicy;
   reflectorCallPolicy?: ModelCallPolicy;
   temperature?: number;
+  /** The run's response-cache scope (a scheduled re-run asks the models afresh); absent: shared cache. */
+  cacheScope?: string;
   /** Test hook: continue-as-new after this many iterations in one run (besides Temporal's suggestion). */
   continueAsNewEvery?: number;
   /** Set by continue-as-new: the saved state to resume from. */
@@ -276,6 +278,7 @@ async function evaluate(
     runRollout(calls.rollout, {
       task: input.task, pool: input.pool, exampleId: id, model: input.taskModel, instruction: instructions[r],
       sampleIndex: 0, temperature: input.temperature, inlineOutputChars: inline[r],
+      ...(input.cacheScope ? { cacheScope: input.cacheScope } : {}),
     }, calls.blocks, input.callPolicy?.outageLimitMinutes));
   // Refused rollouts were paid for too (a cut-off answer, an empty completion): their tokens count.
   for (const rec of records) {
@@ -307,6 +310,7 @@ async function generate(
         model: input.reflector, prompt: req.prompt,
         ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
         ...(req.sampleIndex !== undefined ? { sampleIndex: req.sampleIndex } : {}),
+        ...(input.cacheScope ? { cacheScope: input.cacheScope } : {}),
       }), input.reflectorCallPolicy?.outageLimitMinutes);
     } catch (err) {
       // A generation refused for good (e.g. the prompt is over the context) ends the optimizer's step, not the stage.

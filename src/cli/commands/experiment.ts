@@ -18,7 +18,8 @@ import { EXPORT_FORMATS, loadProblemResults, parseResultsJsonl, primaryCompariso
 import { stopLabel } from '../../report/stops';
 import { UsageError } from '../errors';
 import { printResult, resultWithProgress, table } from '../progress';
-import { runDirFor } from '../runs';
+import { runDirFor, safeId } from '../runs';
+import { writeSeriesReport, type SeriesRun } from '../../report/series';
 import { openSession } from '../session';
 import { loadRegistryOrUsage } from '../validate-input';
 import { connectClient } from './basics';
@@ -165,10 +166,39 @@ async function finishedResult(idOrDir: string): Promise<ExperimentResult> {
 }
 
 /** Rewrites a report from a finished experiment's stored artifacts (by id via the server, or from its run directory). */
-export async function reportCommand(idOrDir: string): Promise<void> {
+export async function reportCommand(idOrDir: string | undefined, flags: { series?: string } = {}): Promise<void> {
+  if (flags.series !== undefined) {
+    if (idOrDir !== undefined) throw new UsageError(`lsl report: give a run id or --series <schedule id>, not both`);
+    return seriesCommand(flags.series);
+  }
+  if (idOrDir === undefined) throw new UsageError('lsl report: give a run id (or run directory), or --series <schedule id>');
   const result = await finishedResult(idOrDir);
   const { files } = await writeReportFromSources({ store: new LocalArtifactStore(homePaths.artifacts()), runsDir: homePaths.runs() }, result.reportSourcesKey);
   process.stdout.write(`${files.html}\n${files.markdown}\n${files.latex}\n`);
+}
+
+/** The finished runs of a schedule (Temporal marks each with the schedule's id), each with its start time. */
+async function scheduleRuns(client: Client, scheduleId: string): Promise<SeriesRun[]> {
+  const runs: SeriesRun[] = [];
+  for await (const w of client.workflow.list({ query: `TemporalScheduledById = ${JSON.stringify(scheduleId)} AND ExecutionStatus = "Completed"` })) {
+    const r = await client.workflow.getHandle<typeof experiment>(w.workflowId, w.runId).result();
+    runs.push({ experimentId: r.experimentId, startedAt: w.startTime.toISOString(), status: r.status, simulated: r.simulated, arms: r.arms });
+  }
+  return runs;
+}
+
+/** `lsl report --series <schedule id>`: each arm's test accuracy across the schedule's finished runs. */
+async function seriesCommand(scheduleId: string): Promise<void> {
+  const client = await connectClient();
+  let runs: SeriesRun[];
+  try {
+    runs = await scheduleRuns(client, scheduleId);
+  } finally {
+    await client.connection.close();
+  }
+  if (runs.length === 0) throw new UsageError(`--series ${scheduleId}: the server has no finished run of that schedule`);
+  const files = await writeSeriesReport(scheduleId, runs, path.join(homePaths.runs(), safeId(scheduleId), 'series'));
+  process.stdout.write(`${files.html}\n${files.markdown}\n`);
 }
 
 /** Writes a finished experiment's tidy tables (results, prompts, lineage, stages) as CSV or JSONL. */
@@ -190,7 +220,7 @@ export async function scheduleCreateCommand(file: string, flags: { cron: string;
     await client.schedule.create({
       scheduleId,
       spec: { cronExpressions: [flags.cron] },
-      action: { type: 'startWorkflow', workflowType: experiment, taskQueue: TASK_QUEUE, workflowId: experimentIdFor(config), args: [raw] },
+      action: { type: 'startWorkflow', workflowType: experiment, taskQueue: TASK_QUEUE, workflowId: experimentIdFor(config), args: [raw, { scheduleId }] },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, pauseOnFailure: true },
       memo: { config: path.basename(file) },
     });

@@ -105,6 +105,8 @@ export interface StageInput {
   reflectorTimeoutMs: number;
   callPolicy?: ModelCallPolicy;
   reflectorCallPolicy?: ModelCallPolicy;
+  /** The run's response-cache scope (a scheduled re-run asks the models afresh); absent: shared cache. */
+  cacheScope?: string;
 }
 
 /** An evaluation child's input (assignable to evaluatePrompt's input). */
@@ -121,6 +123,7 @@ export interface EvaluationInput {
   callPolicy?: ModelCallPolicy;
   experimentId: string;
   arm: string;
+  cacheScope?: string;
 }
 
 /** A transfer scoring's input: a stage's candidate on the other model's validation set (evaluatePrompt's input). */
@@ -136,6 +139,7 @@ export interface TransferInput {
   callPolicy?: ModelCallPolicy;
   experimentId: string;
   arm: string;
+  cacheScope?: string;
 }
 
 export interface StageCall { workflowId: string; repeat: number; stage: string; input: StageInput }
@@ -179,11 +183,21 @@ export interface ExperimentRun {
   /** Transfer scorings in plan order, and the mean validation score of each finished one by workflow id. */
   transfers: TransferCall[];
   transferred: Record<string, number>;
+  /** Set for a run that must not reuse other runs' responses (a scheduled re-run): its own cache keys. */
+  cacheScope?: string;
 }
 
 export const stageKey = (repeat: number, stage: string): string => `${repeat}/${stage}`;
 const holderOf = (repeat: number, stage: string): string => `r${repeat}/${stage}`;
 const STOPPED = 'stop-requested';
+
+/**
+ * A run id safe as a directory name and in a URL: a schedule appends its action's timestamp
+ * (`2026-12-01T21:00:00Z`) to the workflow id; the colons go, the date stays.
+ */
+export function safeRunId(workflowId: string): string {
+  return workflowId.replace(/[^A-Za-z0-9._-]+/g, '');
+}
 
 /** The progress before the config is prepared (the query answers from the first task on). */
 export function initialProgress(experimentId: string): ExperimentProgress {
@@ -207,7 +221,7 @@ export function requestStop(p: ExperimentProgress): void {
 }
 
 /** Grants every stage of every repeat its budget and lists it as pending. */
-export function startRun(progress: ExperimentProgress, prepared: PreparedExperiment): ExperimentRun {
+export function startRun(progress: ExperimentProgress, prepared: PreparedExperiment, opts: { cacheScope?: string } = {}): ExperimentRun {
   const unit = prepared.config.budget.unit;
   const ledger = createLedger();
   for (const r of prepared.repeats) {
@@ -220,7 +234,7 @@ export function startRun(progress: ExperimentProgress, prepared: PreparedExperim
     }
   }
   progress.phase = 'optimizing';
-  return { prepared, progress, ledger, outcomes: {}, evaluated: {}, transfers: [], transferred: {} };
+  return { prepared, progress, ledger, outcomes: {}, evaluated: {}, transfers: [], transferred: {}, ...(opts.cacheScope ? { cacheScope: opts.cacheScope } : {}) };
 }
 
 /** GEPA's settings in the engine's own names and units, for one repeat's seed. */
@@ -274,6 +288,7 @@ export function stageInput(run: ExperimentRun, r: PreparedRepeat, s: PlannedStag
     concurrency: Math.min(MAX_IN_FLIGHT, prepared.models[s.taskModel].concurrency),
     modelTimeoutMs: prepared.models[s.taskModel].timeoutMs, reflectorTimeoutMs: prepared.models[s.reflector].timeoutMs,
     ...policies({ callPolicy: prepared.models[s.taskModel].callPolicy, reflectorCallPolicy: prepared.models[s.reflector].callPolicy }),
+    ...(run.cacheScope ? { cacheScope: run.cacheScope } : {}),
   };
 }
 
@@ -379,6 +394,7 @@ export function startTransfers(
           samples: 1, concurrency: Math.min(MAX_IN_FLIGHT, prepared.models[model].concurrency),
           modelTimeoutMs: prepared.models[model].timeoutMs, ...policies({ callPolicy: prepared.models[model].callPolicy }),
           experimentId: progress.experimentId, arm: s.arm,
+          ...(run.cacheScope ? { cacheScope: run.cacheScope } : {}),
         },
       });
     }
@@ -452,6 +468,7 @@ export function startEvaluations(run: ExperimentRun): EvaluationCall[] {
           concurrency: Math.min(MAX_IN_FLIGHT, prepared.models[m.model].concurrency), modelTimeoutMs: prepared.models[m.model].timeoutMs,
           ...policies({ callPolicy: prepared.models[m.model].callPolicy }),
           experimentId: progress.experimentId, arm: a.arm,
+          ...(run.cacheScope ? { cacheScope: run.cacheScope } : {}),
         },
       });
     }
