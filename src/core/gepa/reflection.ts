@@ -190,7 +190,7 @@ function labelledText(raw: string): ParsedInstruction | undefined {
 /** What no instruction looks like: the prompt's examples copied back, or no words at all. */
 function notAnInstruction(text: string): string | undefined {
   if (/^#{2,}\s*Example\s+\d+/im.test(text) && /^Feedback:/im.test(text)) return 'the reply repeats the examples instead of an instruction';
-  if (!/\p{L}{2,}/u.test(text)) return 'the reply holds no words (an answer, not an instruction)';
+  if (!/\p{L}/u.test(text)) return 'the reply holds no words (an answer, not an instruction)';
   return undefined;
 }
 
