@@ -9,7 +9,9 @@ import { createGateway } from '../llm/gateway';
 import { loadRegistry, type ModelRegistry } from '../llm/registry';
 import type { ModelGateway } from '../llm/types';
 import { homeLayout, packageVersion } from '../paths';
-import { LocalArtifactStore, type ArtifactStore } from '../store/artifacts';
+import type { ArtifactStore } from '../store/artifacts';
+import type { ObjectStore } from '../store/objects';
+import { openStore } from '../store/open';
 import { builtinTasks, type TaskRegistry } from '../tasks/registry';
 
 export { builtinTasks, type TaskRegistry };
@@ -20,6 +22,8 @@ export interface ActivityDeps {
   registry: ModelRegistry;
   tasks: TaskRegistry;
   store: ArtifactStore;
+  /** Where reports are published (`<experiment id>/report/<file>`) when the store is shared (S3). */
+  runs?: ObjectStore;
   datasetsDir: string;
   /** Where runs (and their reports) live: <home>/runs. */
   runsDir: string;
@@ -46,11 +50,14 @@ export function createDeps(o: DepsOptions): ActivityDeps & { gateway: ReturnType
   const env = o.simUrl ? { ...o.env, LSL_SIM_URL: o.simUrl } : o.env;
   const layout = homeLayout(o.home, env);
   const registry = loadRegistry(o.modelsFile, env);
+  // LSL_STORE: a directory or s3://bucket/prefix for artifacts, cache, call claims and reports; default in <home>.
+  const shared = openStore(env.LSL_STORE || undefined, { home: o.home, env });
   return {
-    gateway: createGateway({ registry, cacheDir: layout.responseCache, env }),
+    gateway: createGateway({ registry, cache: shared.responses, claims: shared.claims, env }),
     registry,
     tasks: o.tasks ?? builtinTasks,
-    store: o.store ?? new LocalArtifactStore(layout.artifacts),
+    store: o.store ?? shared.artifacts,
+    ...(shared.shared ? { runs: shared.runs } : {}),
     datasetsDir: path.resolve(o.datasetsDir),
     runsDir: layout.runs,
     version: packageVersion(),

@@ -4,9 +4,9 @@
  * write the report from the artifacts the stages and evaluations left.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { ConfigError, formatProblem, type PreparedExperiment } from '../core/experiment';
+import { ConfigError, formatProblem, type PreparedExperiment, type ReportSources } from '../core/experiment';
 import { prepareExperiment } from '../experiment/prepare';
-import { writeReportFromSources, type ReportFiles } from '../report';
+import { publishReport, writeReportFromSources, type ReportFiles } from '../report';
 import type { ActivityDeps } from './deps';
 
 export function createExperimentActivities(deps: ActivityDeps) {
@@ -20,8 +20,12 @@ export function createExperimentActivities(deps: ActivityDeps) {
         throw ApplicationFailure.create({ type: 'InvalidExperimentConfig', message, nonRetryable: true });
       }
     },
-    writeExperimentReport(input: { sourcesKey: string }): Promise<{ dir: string; files: ReportFiles }> {
-      return writeReportFromSources(deps, input.sourcesKey);
+    async writeExperimentReport(input: { sourcesKey: string }): Promise<{ dir: string; files: ReportFiles }> {
+      const written = await writeReportFromSources(deps, input.sourcesKey);
+      if (!deps.runs) return written;
+      // Into the store too, so the result names a place every machine can read.
+      const { experimentId } = await deps.store.getJson<ReportSources>(input.sourcesKey);
+      return publishReport(deps.runs, experimentId, written.dir, written.files);
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
+import { activityCaller, heartbeating } from './heartbeat';
 
 export interface ReflectInput {
   model: string;
@@ -28,17 +29,20 @@ export interface ReflectOutput {
   /** Hidden reasoning tokens (inside outputTokens), and the artifact of a server's reasoning text. */
   reasoningTokens?: number;
   reasoningKey?: string;
+  /** Paid after taking over the call of another worker lost mid-call (re-done work). */
+  redone?: boolean;
 }
 
 export function createReflectActivities(deps: ActivityDeps) {
   return {
-    async reflect(input: ReflectInput): Promise<ReflectOutput> {
+    reflect: (input: ReflectInput): Promise<ReflectOutput> => heartbeating(async () => {
       const promptKey = await deps.store.put(input.prompt);
       const res = await deps.gateway.chat(input.model, {
         messages: [{ role: 'user', content: input.prompt }],
         sampleIndex: input.sampleIndex ?? 0,
         temperature: input.temperature,
         cacheScope: input.cacheScope,
+        caller: activityCaller(),
       });
       const outputKey = await deps.store.put(res.text);
       return {
@@ -56,7 +60,8 @@ export function createReflectActivities(deps: ActivityDeps) {
         attempt: Context.current().info.attempt,
         ...(res.reasoningTokens ? { reasoningTokens: res.reasoningTokens } : {}),
         ...(res.reasoning ? { reasoningKey: await deps.store.put(res.reasoning) } : {}),
+        ...(res.redone ? { redone: true } : {}),
       };
-    },
+    }),
   };
 }

@@ -9,6 +9,7 @@ import type { ChatResult } from '../llm/types';
 import type { DataSplit } from '../tasks/types';
 import type { ActivityDeps } from './deps';
 import { findExample } from './examples';
+import { activityCaller, heartbeating } from './heartbeat';
 
 export interface RolloutInput {
   task: string;
@@ -42,6 +43,8 @@ export interface RolloutRecord {
   cached: boolean;
   /** Activity attempt (> 1 after a retry or a crashed worker): a non-cached call then is re-done work. */
   attempt: number;
+  /** Paid after taking over the call of another worker lost mid-call: re-done work too. */
+  redone?: boolean;
   details?: Record<string, unknown>;
   /**
    * Set when the model refused this example (a context-length error, a content filter, an empty
@@ -59,7 +62,7 @@ export interface RolloutRecord {
 
 export function createRolloutActivities(deps: ActivityDeps) {
   return {
-    async rollout(input: RolloutInput): Promise<RolloutRecord> {
+    rollout: (input: RolloutInput): Promise<RolloutRecord> => heartbeating(async () => {
       const task = deps.tasks.get(input.task);
       const example = await findExample(deps, input.task, input.pool, input.exampleId);
       const messages = task.buildMessages(input.instruction, example);
@@ -67,7 +70,7 @@ export function createRolloutActivities(deps: ActivityDeps) {
       const base = { id: example.id, sampleIndex: input.sampleIndex, input: inline > 0 ? example.question.slice(0, inline) : '', attempt: Context.current().info.attempt };
       let res: ChatResult;
       try {
-        res = await deps.gateway.chat(input.model, { messages, sampleIndex: input.sampleIndex, temperature: input.temperature, cacheScope: input.cacheScope });
+        res = await deps.gateway.chat(input.model, { messages, sampleIndex: input.sampleIndex, temperature: input.temperature, cacheScope: input.cacheScope, caller: activityCaller() });
       } catch (err) {
         // Refused for this example only: a recorded failure with its reason, never retried.
         const refusal = refusalOf(err);
@@ -108,9 +111,10 @@ export function createRolloutActivities(deps: ActivityDeps) {
         usd: res.usd,
         cached: res.cached,
         attempt: Context.current().info.attempt,
+        ...(res.redone ? { redone: true } : {}),
         details: grade.details,
         ...reasoning,
       };
-    },
+    }),
   };
 }

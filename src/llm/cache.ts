@@ -1,14 +1,13 @@
 /**
- * The response cache: content-addressed on disk, so a rerun or a retried activity never pays for
- * the same completion twice. The key is the sha256 of a canonical JSON of everything that decides
- * the answer (registry name, endpoint model id, messages, temperature, maxTokens, sample index,
- * and a reasoning model's effort).
- * Only complete completions are stored. Writes are temp-file + rename, so concurrent writers
- * (several workers, retried activities) never leave a partial entry under a valid key.
+ * The response cache: content-addressed (a local directory by default, or an object store such as
+ * S3), so a rerun or a retried activity never pays for the same completion twice. The key is the
+ * sha256 of a canonical JSON of everything that decides the answer (registry name, endpoint model
+ * id, messages, temperature, maxTokens, sample index, and a reasoning model's effort).
+ * Only complete completions are stored, each written once: concurrent writers (several workers,
+ * retried activities) never leave a partial entry under a valid key, and the first whole answer stays.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { LocalObjects, type ObjectStore } from '../store/objects';
 import type { ChatMessage } from '../tasks/types';
 
 export interface CacheKeyParts {
@@ -86,42 +85,48 @@ function isEntry(v: unknown, key: string): v is CachedResponse {
 }
 
 export class ResponseCache {
-  constructor(readonly dir: string) {}
+  readonly objects: ObjectStore;
 
-  pathOf(key: string): string {
-    if (!KEY.test(key)) throw new Error(`not a response cache key: ${JSON.stringify(key)}`);
-    return path.join(this.dir, key.slice(0, 2), `${key}.json`);
+  /** A directory (the embedded default) or any object store. */
+  constructor(dirOrStore: string | ObjectStore) {
+    this.objects = typeof dirOrStore === 'string' ? new LocalObjects(dirOrStore) : dirOrStore;
   }
 
-  /** The stored response, or undefined (missing, or unreadable: then it is simply fetched again and rewritten). */
+  get location(): string {
+    return this.objects.location;
+  }
+
+  private name(key: string): string {
+    if (!KEY.test(key)) throw new Error(`not a response cache key: ${JSON.stringify(key)}`);
+    return `${key.slice(0, 2)}/${key}.json`;
+  }
+
+  /** Path (or URL) of an entry. */
+  pathOf(key: string): string {
+    return this.objects.urlOf(this.name(key));
+  }
+
+  /** The stored response, or undefined (missing, or unreadable: then it is simply fetched again). */
   async get(key: string): Promise<CachedResponse | undefined> {
-    let text: string;
+    const bytes = await this.objects.get(this.name(key));
+    if (!bytes) return undefined;
     try {
-      text = await fs.promises.readFile(this.pathOf(key), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-    try {
-      const entry = JSON.parse(text) as unknown;
+      const entry = JSON.parse(bytes.toString('utf8')) as unknown;
       return isEntry(entry, key) ? entry : undefined;
     } catch {
       return undefined;
     }
   }
 
+  /**
+   * Stores an entry once. Two writers of one key both hold a valid answer to the same request;
+   * the first stays, so every later reader sees the same answer. An unreadable entry (a write
+   * from an older version cut short) is replaced.
+   */
   async put(entry: CachedResponse): Promise<void> {
-    const file = this.pathOf(entry.key);
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      await fs.promises.writeFile(tmp, JSON.stringify(entry));
-      // rename is atomic: readers see no entry or a whole one. Two writers of one key both
-      // hold a valid answer to the same request, so whichever rename lands last is fine.
-      await fs.promises.rename(tmp, file);
-    } catch (err) {
-      await fs.promises.rm(tmp, { force: true });
-      throw err;
-    }
+    const name = this.name(entry.key);
+    const bytes = Buffer.from(JSON.stringify(entry));
+    if (await this.objects.putIfAbsent(name, bytes)) return;
+    if (!(await this.get(entry.key))) await this.objects.put(name, bytes);
   }
 }

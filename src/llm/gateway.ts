@@ -9,6 +9,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import OpenAI from 'openai';
+import os from 'node:os';
+import type { CallClaims } from '../store/claims';
 import { ResponseCache, responseCacheKey, type CachedResponse } from './cache';
 import { EnvTemplateError, expandEnvTemplate } from './env-template';
 import { ModelErrorTypes, classifyModelError, modelFailure, type ModelErrorType, type SpentOnFailure } from './errors';
@@ -45,7 +47,11 @@ export interface GatewayStats {
 
 export interface GatewayOptions {
   registry: ModelRegistry;
-  cacheDir: string;
+  /** The response cache: a directory, or a cache in any store (openStore(...).responses). */
+  cacheDir?: string;
+  cache?: ResponseCache;
+  /** Claims shared with other workers, so identical calls in flight elsewhere are not paid twice. */
+  claims?: CallClaims;
   /** Where API keys and `${VAR}` placeholders are read at call time (default: process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -126,7 +132,9 @@ export function cutOffReason(maxTokens: number, reasoningTokens: number, empty =
 export function createGateway(opts: GatewayOptions): LslGateway {
   const { registry } = opts;
   const env = () => opts.env ?? process.env;
-  const cache = new ResponseCache(opts.cacheDir);
+  const cache = opts.cache ?? new ResponseCache(opts.cacheDir ?? '.lsl/cache/responses');
+  const callerOfProcess = `${os.hostname()}:${process.pid}`;
+  let anonymousCalls = 0;
   const limits = new Map<string, Semaphore>();
   const clients = new Map<string, { baseURL: string; apiKey: string; timeoutMs: number; client: OpenAI }>();
   const inflight = new Map<string, Promise<ChatResult>>();
@@ -250,7 +258,7 @@ export function createGateway(opts: GatewayOptions): LslGateway {
         } catch (err) {
           cacheWriteErrors++;
           if (cacheWriteErrors === 1) {
-            process.stderr.write(`lsl: cannot write the response cache in ${opts.cacheDir}: ${(err as Error).message}\n`);
+            process.stderr.write(`lsl: cannot write the response cache in ${cache.location}: ${(err as Error).message}\n`);
           }
         }
       }
@@ -286,8 +294,7 @@ export function createGateway(opts: GatewayOptions): LslGateway {
     });
 
     const started = performance.now();
-    const hit = await cache.get(key);
-    if (hit) {
+    const fromCache = (hit: CachedResponse): ChatResult => {
       usageOf(spec).cacheHits++;
       return {
         text: hit.text, finishReason: hit.finishReason, inputTokens: hit.inputTokens, outputTokens: hit.outputTokens,
@@ -295,15 +302,30 @@ export function createGateway(opts: GatewayOptions): LslGateway {
         ...(hit.reasoningTokens ? { reasoningTokens: hit.reasoningTokens } : {}),
         ...(hit.reasoning ? { reasoning: hit.reasoning } : {}),
       };
-    }
+    };
+    const hit = await cache.get(key);
+    if (hit) return fromCache(hit);
     // The same request already on its way in this process: share its answer instead of paying twice.
     const pending = inflight.get(key);
     if (pending) {
       const r = await pending;
       usageOf(spec).cacheHits++;
-      return { ...r, usd: 0, cached: true, latencyMs: Math.round(performance.now() - started) };
+      return { ...r, usd: 0, cached: true, redone: undefined, latencyMs: Math.round(performance.now() - started) };
     }
-    const call = callEndpoint(spec, endpointModel, baseURL, request, key, sampling);
+    const call = (async (): Promise<ChatResult> => {
+      if (!opts.claims) return callEndpoint(spec, endpointModel, baseURL, request, key, sampling);
+      // Another worker may be making this very call: wait for its answer rather than pay twice.
+      const caller = request.caller ?? { id: `${callerOfProcess}:${++anonymousCalls}`, attempt: 1 };
+      let answer: CachedResponse | undefined;
+      const claim = await opts.claims.acquire(key, caller, async () => !!(answer = await cache.get(key)));
+      if (claim.kind === 'answered') return fromCache(answer!);
+      try {
+        const r = await callEndpoint(spec, endpointModel, baseURL, request, key, sampling);
+        return claim.tookOver ? { ...r, redone: true } : r;
+      } finally {
+        await claim.release();
+      }
+    })();
     inflight.set(key, call);
     try {
       return await call;

@@ -10,6 +10,11 @@ export interface ChatRequest {
   sampleIndex: number;
   /** Separates this run's cache entries from other runs' (scheduled re-runs call the models afresh); part of the cache key. */
   cacheScope?: string;
+  /**
+   * Who asks (an activity: `<workflowId>/<activityId>` and its attempt); not part of the cache
+   * key. Lets a retried attempt take over the call claim of its own lost attempt at once.
+   */
+  caller?: { id: string; attempt: number };
 }
 
 export interface ChatResult {
@@ -29,6 +34,11 @@ export interface ChatResult {
   reasoning?: string;
   /** Set when the completion stopped at the token limit: why it is not a whole answer (one line). */
   cutOff?: string;
+  /**
+   * True when this call was paid after another caller's claim on the same request was given up
+   * as dead (a worker lost mid-call): that caller may have paid too, so this is re-done work.
+   */
+  redone?: boolean;
 }
 
 export interface ModelGateway {

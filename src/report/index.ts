@@ -11,3 +11,4 @@ export type * from './types';
 export { reportInputFrom, writeReportFromSources, loadProblemResults, reportDirFor, summaryKeys, readReportSources } from './sources';
 export { writeExport, exportTables, parseCsv, toCsv, toJsonl, EXPORT_FORMATS, type ExportFormat, type Table } from './export';
 export { primaryComparison } from './answer';
+export { publishReport, fetchReport } from './publish';

@@ -1,11 +1,11 @@
 /**
- * Content-addressed artifact store on local disk: a blob's key is the sha256 of its bytes, so
- * writing the same content twice is free and a key always names exactly one content. Workflow
- * payloads carry keys, never the blobs (Temporal payloads must stay small).
+ * Content-addressed artifact store: a blob's key is the sha256 of its bytes, so writing the same
+ * content twice is free and a key always names exactly one content. Workflow payloads carry
+ * keys, never the blobs (Temporal payloads must stay small). Blobs live in an ObjectStore (a
+ * local directory by default, or S3) as `<k[0..2]>/<key>`, written once.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
+import { LocalObjects, type ObjectStore } from './objects';
 
 export interface ArtifactStore {
   put(content: string | Buffer): Promise<string>;
@@ -14,31 +14,35 @@ export interface ArtifactStore {
   getText(key: string): Promise<string>;
   getJson<T>(key: string): Promise<T>;
   has(key: string): Promise<boolean>;
-  /** Absolute path of a blob, for reports that link to it. */
+  /** Path or URL of a blob, for reports that link to it. */
   pathOf(key: string): string;
+  /** Where the store is (a directory or s3://bucket/prefix). */
+  readonly location: string;
 }
 
 const KEY = /^[0-9a-f]{64}$/;
 
-export class LocalArtifactStore implements ArtifactStore {
-  constructor(readonly root: string) {}
+export class ContentStore implements ArtifactStore {
+  constructor(readonly objects: ObjectStore) {}
+
+  get location(): string {
+    return this.objects.location;
+  }
+
+  private name(key: string): string {
+    if (!KEY.test(key)) throw new Error(`not an artifact key: ${JSON.stringify(key)}`);
+    return `${key.slice(0, 2)}/${key}`;
+  }
 
   pathOf(key: string): string {
-    if (!KEY.test(key)) throw new Error(`not an artifact key: ${JSON.stringify(key)}`);
-    return path.join(this.root, key.slice(0, 2), key);
+    return this.objects.urlOf(this.name(key));
   }
 
   async put(content: string | Buffer): Promise<string> {
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     const key = createHash('sha256').update(bytes).digest('hex');
-    const file = this.pathOf(key);
-    if (!fs.existsSync(file)) {
-      await fs.promises.mkdir(path.dirname(file), { recursive: true });
-      // Write-then-rename: a crash never leaves a truncated blob under a valid key.
-      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      await fs.promises.writeFile(tmp, bytes);
-      await fs.promises.rename(tmp, file);
-    }
+    // Same key, same bytes: whoever writes first, the object is right (idempotent).
+    await this.objects.putIfAbsent(this.name(key), bytes);
     return key;
   }
 
@@ -47,12 +51,9 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   async get(key: string): Promise<Buffer> {
-    try {
-      return await fs.promises.readFile(this.pathOf(key));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`artifact ${key} not found in ${this.root}`);
-      throw err;
-    }
+    const bytes = await this.objects.get(this.name(key));
+    if (!bytes) throw new Error(`artifact ${key} not found in ${this.location}`);
+    return bytes;
   }
 
   async getText(key: string): Promise<string> {
@@ -63,7 +64,14 @@ export class LocalArtifactStore implements ArtifactStore {
     return JSON.parse(await this.getText(key)) as T;
   }
 
-  async has(key: string): Promise<boolean> {
-    return fs.existsSync(this.pathOf(key));
+  has(key: string): Promise<boolean> {
+    return this.objects.has(this.name(key));
+  }
+}
+
+/** The store in a local directory (the embedded default). */
+export class LocalArtifactStore extends ContentStore {
+  constructor(readonly root: string) {
+    super(new LocalObjects(root));
   }
 }

@@ -3,6 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createDeps } from '../activities/deps';
 import { datasetsDir, lslHome } from '../paths';
+import { openStore, type LslStore } from '../store/open';
 import { TASK_QUEUE } from './names';
 
 export interface WorkerOptions {
@@ -36,4 +37,9 @@ export async function createLslWorker(opts: WorkerOptions): Promise<Worker> {
  */
 export function defaultDeps(opts: { simUrl?: string } = {}) {
   return createDeps({ home: lslHome(), env: process.env, modelsFile: process.env.LSL_MODELS || undefined, datasetsDir: datasetsDir(), simUrl: opts.simUrl });
+}
+
+/** The store named by LSL_STORE (s3://bucket/prefix, or a directory), else LSL_HOME's local default. */
+export function defaultStore(): LslStore {
+  return openStore(process.env.LSL_STORE || undefined, { home: lslHome() });
 }

@@ -144,8 +144,9 @@ export function summarizeRecords(input: { task: string; model: string }, records
     outputTokens: records.reduce((a, r) => a + r.outputTokens, 0),
     usd: records.reduce((a, r) => a + r.usd, 0),
     // Calls made to the endpoint: each answer not served from the cache, each permanently failed
-    // call, and the earlier attempts of retried rollouts (each made a call that failed or was lost).
-    modelCalls: records.reduce((a, r) => a + (r.error ? 1 : r.cached ? 0 : 1) + Math.max(0, r.attempt - 1), 0),
+    // call, the earlier attempts of retried rollouts (each made a call that failed or was lost),
+    // and the lost call of another worker whose claim a rollout took over.
+    modelCalls: records.reduce((a, r) => a + (r.error ? 1 : r.cached ? 0 : 1) + Math.max(0, r.attempt - 1) + (r.redone ? 1 : 0), 0),
     cachedCalls: live.filter((r) => r.cached).length,
     resultsKey,
   };

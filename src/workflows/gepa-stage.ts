@@ -285,7 +285,7 @@ async function evaluate(
     if (!rec.inputTokens && !rec.outputTokens && !rec.usd) continue;
     optimizer.recordUsage(state, {
       model: input.taskModel, inputTokens: rec.inputTokens, outputTokens: rec.outputTokens, usd: rec.usd,
-      ...(rec.reasoningTokens ? { reasoningTokens: rec.reasoningTokens } : {}), redone: rec.attempt > 1 && !rec.cached,
+      ...(rec.reasoningTokens ? { reasoningTokens: rec.reasoningTokens } : {}), redone: (rec.attempt > 1 && !rec.cached) || !!rec.redone,
     });
   }
   const results = action.requests.map(() => ({}) as Record<string, RolloutOutcome>);
@@ -326,7 +326,7 @@ async function generate(
     }
     optimizer.recordUsage(state, {
       model: input.reflector, inputTokens: out.inputTokens, outputTokens: out.outputTokens, usd: out.usd, reflection: true,
-      ...(out.reasoningTokens ? { reasoningTokens: out.reasoningTokens } : {}), redone: out.attempt > 1 && !out.cached,
+      ...(out.reasoningTokens ? { reasoningTokens: out.reasoningTokens } : {}), redone: (out.attempt > 1 && !out.cached) || !!out.redone,
     });
     return { rawText: out.rawText, truncated: out.finishReason === 'length' };
   });

@@ -18,12 +18,15 @@ export const storage = proxyActivities<Activities>({
 export const DEFAULT_OUTAGE_LIMIT_MINUTES = 24 * 60;
 
 /**
- * Model calls are short, heartbeat-free activities: the start-to-close timeout sits just above
- * the provider timeout (plus grading time), so a call lost with a crashed worker is retried
- * soon. Transient failures are retried with backoff (a 429's Retry-After first) for as long as
- * the outage limit allows (schedule-to-close); then the call fails with a timeout and the
- * workflow blocks. Account failures and refusals are non-retryable.
+ * Model calls heartbeat every few seconds while they wait (src/activities/heartbeat.ts), so a call
+ * lost with a crashed worker is retried after the heartbeat timeout, whatever the model's own
+ * timeout; start-to-close sits just above the provider timeout (plus grading time) as the bound
+ * on a live but stuck call. Transient failures are retried with backoff (a 429's Retry-After
+ * first) for as long as the outage limit allows (schedule-to-close); then the call fails with a
+ * timeout and the workflow blocks. Account failures and refusals are non-retryable.
  */
+export const MODEL_CALL_HEARTBEAT_TIMEOUT_MS = 15_000;
+
 export function modelCallActivities(model: string, policy: ModelCallPolicy) {
   return proxies(rolloutTimeoutFor(policy.timeoutMs), policy, model);
 }
@@ -31,6 +34,7 @@ export function modelCallActivities(model: string, policy: ModelCallPolicy) {
 function proxies(startToCloseMs: number, policy: Omit<ModelCallPolicy, 'timeoutMs'>, model?: string) {
   return proxyActivities<Activities>({
     startToCloseTimeout: startToCloseMs,
+    heartbeatTimeout: Math.min(MODEL_CALL_HEARTBEAT_TIMEOUT_MS, startToCloseMs),
     scheduleToCloseTimeout: (policy.outageLimitMinutes ?? DEFAULT_OUTAGE_LIMIT_MINUTES) * 60_000,
     ...(policy.ownQueue && model ? { taskQueue: modelTaskQueue(workflowInfo().taskQueue, model) } : {}),
     // No attempt cap (unlimited): the schedule-to-close timeout is the outage limit.

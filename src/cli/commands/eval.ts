@@ -4,8 +4,7 @@ import path from 'node:path';
 import { evaluatePrompt, type EvaluateInput, type EvaluateProgress, type EvaluateResult } from '../../workflows/evaluate';
 import { progressQuery } from '../../workflows/control';
 import { TASK_QUEUE } from '../../workers/names';
-import { LocalArtifactStore } from '../../store/artifacts';
-import { homePaths } from '../../paths';
+import { defaultStore } from '../../workers/worker';
 import { bar, printResult, resultWithProgress, table } from '../progress';
 import { runDirFor, safeId, shortHash, timestamp } from '../runs';
 import { openSession } from '../session';
@@ -60,7 +59,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     const result = await resultWithProgress(handle, progressQuery<EvaluateProgress>(), async (p) =>
       `${bar(p.done, p.total)} accuracy so far ${p.done ? (p.correct / p.done).toFixed(3) : '-'}${p.refused ? `, ${p.refused} refused` : ''}${await watch.line(p)}`,
     ).catch(watch.failure);
-    const store = new LocalArtifactStore(homePaths.artifacts());
+    const store = defaultStore().artifacts;
     fs.writeFileSync(path.join(runDir, 'results.jsonl'), await store.get(result.resultsKey));
     const summary = {
       workflowId, task: result.task, model: result.model, n: result.n, samples: result.samples,

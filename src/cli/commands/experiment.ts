@@ -6,8 +6,8 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { experimentIdFor, planExperiment, planPower, type ExperimentConfig } from '../../core/experiment';
 import { catalogFromRegistry, loadExperimentConfig, taskPoolSizes } from '../../experiment/load';
 import { datasetsDir, homePaths } from '../../paths';
-import { writeReportFromSources } from '../../report';
-import { LocalArtifactStore } from '../../store/artifacts';
+import { fetchReport, reportDirFor, writeReportFromSources } from '../../report';
+import { defaultStore } from '../../workers/worker';
 import { TASK_QUEUE } from '../../workers/names';
 import { ControlSignals, progressQuery, type ControlSignalName } from '../../workflows/control';
 import { experiment, experimentProgressQuery, type ExperimentProgress, type ExperimentResult } from '../../workflows/experiment';
@@ -122,6 +122,16 @@ export async function runCommand(file: string, flags: { json?: boolean; id?: str
     log(`experiment ${experimentId} started`);
     const r = await watch(session.client, experimentId);
     fs.writeFileSync(path.join(runDir, 'result.json'), JSON.stringify(r, null, 2));
+    // A report published in a shared store is fetched to this machine too.
+    const store = defaultStore();
+    if (store.shared) {
+      const dir = path.join(runDir, 'report');
+      if (await fetchReport(store.runs, experimentId, dir)) {
+        log(`report in the store: ${r.report.dir}`);
+        const here = (f: string) => path.join(dir, path.basename(f));
+        r.report = { dir, html: here(r.report.html), markdown: here(r.report.markdown), latex: here(r.report.latex), jsonl: here(r.report.jsonl) };
+      }
+    }
     const out = table([
       ['experiment', `${r.experimentId} (${r.status})${r.simulated ? ' SIMULATED MODELS' : ''}`],
       ...r.arms.map((a): [string, string] => [
@@ -172,8 +182,17 @@ export async function reportCommand(idOrDir: string | undefined, flags: { series
     return seriesCommand(flags.series);
   }
   if (idOrDir === undefined) throw new UsageError('lsl report: give a run id (or run directory), or --series <schedule id>');
+  const shared = defaultStore();
+  const isDir = fs.existsSync(idOrDir) && fs.statSync(idOrDir).isDirectory();
+  if (!isDir && shared.shared) {
+    const fetched = await fetchReport(shared.runs, idOrDir, reportDirFor(homePaths.runs(), idOrDir));
+    if (fetched) {
+      process.stdout.write(`${fetched.filter((f) => /\.(html|md|tex)$/.test(f)).join('\n')}\n`);
+      return;
+    }
+  }
   const result = await finishedResult(idOrDir);
-  const { files } = await writeReportFromSources({ store: new LocalArtifactStore(homePaths.artifacts()), runsDir: homePaths.runs() }, result.reportSourcesKey);
+  const { files } = await writeReportFromSources({ store: shared.artifacts, runsDir: homePaths.runs() }, result.reportSourcesKey);
   process.stdout.write(`${files.html}\n${files.markdown}\n${files.latex}\n`);
 }
 
@@ -205,7 +224,7 @@ async function seriesCommand(scheduleId: string): Promise<void> {
 export async function exportCommand(idOrDir: string, flags: { format: string; out?: string }): Promise<void> {
   if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got '${flags.format}'`);
   const result = await finishedResult(idOrDir);
-  const store = new LocalArtifactStore(homePaths.artifacts());
+  const store = defaultStore().artifacts;
   const { src, input } = await readReportSources(store, result.reportSourcesKey);
   const dir = path.resolve(flags.out ?? path.join(homePaths.runs(), result.experimentId, 'export'));
   const files = await writeExport(input, await loadProblemResults(store, src), dir, flags.format as ExportFormat);
