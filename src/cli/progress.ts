@@ -1,6 +1,7 @@
 /** Live progress: polls a workflow's `progress` query while waiting for its result. */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { QueryDefinition, Workflow, WorkflowResultType } from '@temporalio/common';
+import { endpointTrouble } from './trouble';
 
 /** Writes a status line in place on a terminal, or every few seconds into a log. */
 export class StatusLine {
@@ -31,16 +32,24 @@ export async function resultWithProgress<W extends Workflow, P>(
   handle: WorkflowHandle<W>,
   query: QueryDefinition<P>,
   render: (p: P) => string | Promise<string>,
-  opts: { intervalMs?: number } = {},
+  opts: { intervalMs?: number; workflowIds?: (p: P) => string[] } = {},
 ): Promise<WorkflowResultType<W>> {
   const status = new StatusLine();
   let done = false;
   const result = handle.result().finally(() => void (done = true));
+  let trouble: string[] = [];
+  let troubleAt = 0;
   while (!done) {
     await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, opts.intervalMs ?? 500))]);
     if (done) break;
     try {
-      status.show(await render(await handle.query(query)));
+      const p = await handle.query(query);
+      // A worker that cannot reach a model says so here, not only in pending-activity details.
+      if (Date.now() - troubleAt > 5000) {
+        troubleAt = Date.now();
+        trouble = await endpointTrouble(handle.client, [handle.workflowId, ...(opts.workflowIds?.(p) ?? [])]);
+      }
+      status.show([await render(p), ...trouble.map((t) => `  ! ${t}`)].join(' '));
     } catch {
       // Not queryable yet (no workflow task handled), or just finished: try next tick.
     }

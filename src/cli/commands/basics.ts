@@ -6,18 +6,42 @@ import { DATASET_NAMES, pullDataset, verifyDataset } from '../../tasks/datasets'
 import { startTemporal } from '../../temporal/server';
 import { TASK_QUEUE } from '../../workers/names';
 import { progressQuery } from '../../workflows/control';
-import { createLslWorker, defaultDeps } from '../../workers/worker';
+import { createLslWorker, defaultDeps, defaultStore } from '../../workers/worker';
 import { UsageError } from '../errors';
+import { endpointTrouble } from '../trouble';
 
 export async function workerCommand(): Promise<void> {
   if (!process.env.TEMPORAL_ADDRESS) {
     throw new UsageError('lsl worker needs TEMPORAL_ADDRESS (host:port of a running Temporal server, e.g. `temporal server start-dev`)');
   }
+  const store = defaultStore();
+  const deps = defaultDeps({ store });
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  // sim-* rollouts need a simulator: without LSL_SIM_URL this worker serves one itself, in-process
+  // (its answers depend only on the request, so every worker's simulator answers alike).
+  const simModels = deps.registry.names().filter((n) => deps.registry.get(n).provider === 'sim');
+  let sim: { url: string; close(): Promise<void> } | undefined;
+  if (simModels.length && !process.env.LSL_SIM_URL) {
+    if (process.env.LSL_WORKER_SIM === 'off') {
+      throw new UsageError(`this worker serves ${simModels.join(', ')} but LSL_SIM_URL is not set (set it to a running \`lsl sim serve\`, or unset LSL_WORKER_SIM=off to run one in-process)`);
+    }
+    const { startSimulator } = await import('../../sim/server');
+    const latency = process.env.LSL_SIM_LATENCY_MS === undefined ? undefined : Number(process.env.LSL_SIM_LATENCY_MS);
+    if (latency !== undefined && !(Number.isFinite(latency) && latency >= 0)) throw new UsageError(`LSL_SIM_LATENCY_MS must be a number of ms >= 0, got '${process.env.LSL_SIM_LATENCY_MS}'`);
+    sim = await startSimulator({ port: 0, datasetsDir: datasetsDir(), latencyMs: latency });
+    process.env.LSL_SIM_URL = sim.url; // expanded by this worker's gateway
+    log(`simulator (in-process, for ${simModels.join(', ')}): ${sim.url}`);
+  }
   const server = await startTemporal(); // registers our search attributes on the server
   const connection = await NativeConnection.connect({ address: server.address });
-  const worker = await createLslWorker({ connection, namespace: server.namespace, deps: defaultDeps() });
-  process.stderr.write(`lsl worker on ${server.address}, namespace ${server.namespace}, task queue ${TASK_QUEUE}\n`);
-  await worker.run();
+  const worker = await createLslWorker({ connection, namespace: server.namespace, deps });
+  log(`lsl worker on ${server.address}, namespace ${server.namespace}, task queue ${TASK_QUEUE}, store ${store.location}`);
+  try {
+    await worker.run(); // SIGINT/SIGTERM shut it down gracefully (the SDK's runtime handles them)
+  } finally {
+    await connection.close();
+    await sim?.close();
+  }
 }
 
 export async function simServeCommand(flags: { port?: string; latency?: string; host?: string }): Promise<void> {
@@ -76,7 +100,13 @@ export async function statusCommand(id: string, flags: { json?: boolean }): Prom
     } catch (err) {
       progress = { unavailable: (err as Error).message.split('\n')[0] };
     }
-    const out = { workflowId: id, type: desc.type, status: desc.status.name, startTime: desc.startTime, closeTime: desc.closeTime, progress };
+    const p = progress as { stages?: Array<{ status: string; workflowId: string }>; evaluations?: Array<{ status: string; workflowId: string }> } | null;
+    const children = [...(p?.stages ?? []), ...(p?.evaluations ?? [])].filter((s) => s.status === 'running').map((s) => s.workflowId);
+    const trouble = await endpointTrouble(client.workflow, [id, ...children]);
+    const out = {
+      workflowId: id, type: desc.type, status: desc.status.name, startTime: desc.startTime, closeTime: desc.closeTime, progress,
+      ...(trouble.length ? { trouble } : {}),
+    };
     process.stdout.write((flags.json ? JSON.stringify(out) : JSON.stringify(out, null, 2)) + '\n');
   } finally {
     await client.connection.close();
