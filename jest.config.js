@@ -4,10 +4,13 @@
  * - `slow`: no Temporal server either, but real Python sandboxes, Chromium, report rendering, `npm ci` and
  *   property runs (report-, sandbox-, gepa-property, math-verify-agreement, stats-reference, npm-ci);
  * - `temporal`: one real dev server and one llama.cpp server (the real model) for the project
- *   (globalSetup); each file starts its own worker (cli-, eval-, experiment-, optimize-, stage-).
+ *   (globalSetup); each file starts its own worker (cli-, eval-, experiment-, optimize-, stage-);
+ * - `cluster`: the production-style cluster (scripts/cluster.sh: Temporal on PostgreSQL, MinIO), started
+ *   by the test if not up and stopped again by this project's teardown (cluster.test.ts).
  */
 const TEMPORAL = '/tests/(cli|eval|experiment|optimize|stage|temporal)-[^/]*\\.test\\.ts$';
 const SLOW = '/tests/(report-[^/]*|sandbox-[^/]*|gepa-property|math-verify-agreement|stats-reference|npm-ci)\\.test\\.ts$';
+const CLUSTER = '/tests/cluster\\.test\\.ts$';
 const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
@@ -18,7 +21,7 @@ module.exports = {
   testTimeout: 180000,
   maxWorkers: 2,
   projects: [
-    { ...common, displayName: 'fast', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', TEMPORAL, SLOW] },
+    { ...common, displayName: 'fast', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', TEMPORAL, SLOW, CLUSTER] },
     { ...common, displayName: 'slow', testRegex: SLOW },
     {
       ...common,
@@ -27,5 +30,6 @@ module.exports = {
       globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
     },
+    { ...common, displayName: 'cluster', testRegex: CLUSTER, globalTeardown: '<rootDir>/tests/helpers/cluster-teardown.ts' },
   ],
 };
