@@ -152,15 +152,23 @@ search_attribute_args() { # --name N --type T for every key in src/workers/names
     const t = { KEYWORD: "Keyword", DOUBLE: "Double", INT: "Int", BOOL: "Bool", DATETIME: "Datetime", TEXT: "Text" };
     for (const k of Object.values(SearchAttributes)) console.log(`--name ${k.name} --type ${t[k.type]}`);')
 }
+search_attributes_registered() { # creates the missing ones; true when every one is there
+  local have; have="$("$CLI_BIN" operator search-attribute list --address "$ADDRESS" --namespace default 2>/dev/null)" || return 1
+  local missing=() name type
+  while read -r _ name _ type; do
+    grep -qw "$name" <<<"$have" || missing+=(--name "$name" --type "$type")
+  done < <(search_attribute_args)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  "$CLI_BIN" operator search-attribute create --address "$ADDRESS" --namespace default "${missing[@]}" >/dev/null 2>&1 || true
+  return 1
+}
 setup_namespace() {
   if ! "$CLI_BIN" operator namespace describe --address "$ADDRESS" --namespace default >/dev/null 2>&1; then
     log "namespace default"
     "$CLI_BIN" operator namespace create --address "$ADDRESS" --namespace default --retention 72h >/dev/null
   fi
   # A new namespace reaches the frontend's cache after a few seconds; registering needs it there.
-  local args; args="$(search_attribute_args | tr '\n' ' ')"
-  # shellcheck disable=SC2086
-  wait_for "search attributes" 60 "$CLI_BIN" operator search-attribute create --address "$ADDRESS" --namespace default --yes $args
+  wait_for "search attributes" 60 search_attributes_registered
 }
 ui_ready() { curl -fsS -o /dev/null "http://$HOST:$P_UI/"; }
 start_ui() {
