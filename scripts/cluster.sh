@@ -176,7 +176,7 @@ start_ui() {
   TEMPORAL_ADDRESS="$ADDRESS" LSL_UI_PORT=$P_UI spawn ui "$ROOT/deploy/temporal-ui" "$UI_BIN" --env lsl start
   wait_for "the Temporal Web UI" 30 ui_ready
 }
-s3_ready() { curl -fsS -o /dev/null "http://$HOST:$P_S3/minio/health/live"; }
+s3_ready() { curl -fsS -o /dev/null "http://$HOST:$P_S3/minio/health/ready"; }
 start_minio() {
   if ! alive minio; then
     mkdir -p "$RUN/minio"
