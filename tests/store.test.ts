@@ -91,6 +91,7 @@ function behaves(name: string, open: () => Promise<LslStore>) {
 behaves('local directory store', async () => openStore(undefined, { home: makeTempDir('store-local') }));
 behaves('S3 store (MinIO)', async () => {
   const env = await useCluster();
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY }); // the SDK's chain
   return openStore(`${env.LSL_STORE}/store-test-${randomUUID().slice(0, 8)}`, { home: makeTempDir('store-s3'), env: { ...process.env, ...env } });
 });
 

@@ -103,8 +103,10 @@ export interface S3Options {
   prefix: string;
   /** Endpoint override (MinIO, R2, ...); path-style addressing is then used. */
   endpoint?: string;
-  /** Extra client settings (tests); credentials and region otherwise come from the SDK's chain. */
+  /** Extra client settings; credentials and region otherwise come from the SDK's chain. */
   client?: S3ClientConfig;
+  /** Where AWS_REGION / LSL_S3_FORCE_PATH_STYLE are read (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const statusOf = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -117,7 +119,7 @@ export class S3Objects implements ObjectStore {
   constructor(opts: S3Options) {
     this.bucket = opts.bucket;
     this.prefix = opts.prefix;
-    const env = process.env;
+    const env = opts.env ?? process.env;
     const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (opts.endpoint ? 'us-east-1' : undefined);
     this.client = new S3Client({
       ...(region ? { region } : {}),

@@ -71,7 +71,7 @@ export function openStore(url: string | undefined, opts: OpenStoreOptions): LslS
   if (url.startsWith('s3://')) {
     const { bucket, prefix } = parseS3(url);
     const endpoint = env.LSL_S3_ENDPOINT || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
-    const s3 = new S3Objects({ bucket, prefix, endpoint });
+    const s3 = new S3Objects({ bucket, prefix, endpoint, env });
     return within(s3, s3.location, true);
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith('file://')) {

@@ -41,7 +41,7 @@ export function clusterScript(args: string[], timeoutMs: number): Promise<{ code
 
 function parseEnv(text: string): ClusterEnv {
   const env: Record<string, string> = {};
-  for (const m of text.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) env[m[1]] = m[2];
+  for (const m of text.matchAll(/^export ([A-Z0-9_]+)=(.*)$/gm)) env[m[1]] = m[2];
   return env as unknown as ClusterEnv;
 }
 
