@@ -84,7 +84,7 @@ describe('lsl eval (real CLI) on 200 GSM8K problems', () => {
       expect(desc.typedSearchAttributes.get(SearchAttributes.task)).toBe('gsm8k');
       expect(desc.typedSearchAttributes.get(SearchAttributes.model)).toBe('sim-large');
       expect(desc.typedSearchAttributes.get(SearchAttributes.status)).toBe('completed');
-      expect(desc.typedSearchAttributes.get(SearchAttributes.bestScore)).toBeCloseTo(a.accuracy, 10);
+      expect(desc.typedSearchAttributes.get(SearchAttributes.testAccuracy)).toBeCloseTo(a.accuracy, 10);
     } finally {
       await client.connection.close();
     }

@@ -21,7 +21,10 @@ export const SearchAttributes = {
   status: defineSearchAttributeKey('LslStatus', SearchAttributeType.KEYWORD),
   task: defineSearchAttributeKey('LslTask', SearchAttributeType.KEYWORD),
   model: defineSearchAttributeKey('LslModel', SearchAttributeType.KEYWORD),
-  bestScore: defineSearchAttributeKey('LslBestScore', SearchAttributeType.DOUBLE),
+  /** A stage's best mean score on its validation set, on its task model (LslModel). */
+  bestValScore: defineSearchAttributeKey('LslBestValScore', SearchAttributeType.DOUBLE),
+  /** An evaluation's accuracy on the test split, on its model (LslModel). */
+  testAccuracy: defineSearchAttributeKey('LslTestAccuracy', SearchAttributeType.DOUBLE),
 } as const;
 
 /** `name=Type` pairs for `temporal server start-dev --search-attribute`. */

@@ -115,7 +115,7 @@ export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResu
   const result = summarizeRecords(input, records, samples, resultsKey);
   upsertSearchAttributes([
     { key: SearchAttributes.status, value: 'completed' },
-    { key: SearchAttributes.bestScore, value: result.accuracy },
+    { key: SearchAttributes.testAccuracy, value: result.accuracy },
   ]);
   return result;
 }

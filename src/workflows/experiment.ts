@@ -8,7 +8,7 @@
  * `temporal workflow start --type experiment --input-file exp.json` works; `prepare` validates it.
  */
 import {
-  ChildWorkflowFailure, condition, executeChild, getExternalWorkflowHandle, proxyActivities, setHandler,
+  ChildWorkflowFailure, condition, executeChild, getExternalWorkflowHandle, proxyActivities, setCurrentDetails, setHandler,
   upsertMemo, upsertSearchAttributes, workflowInfo, ParentClosePolicy,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -19,7 +19,7 @@ import {
 } from '../core/experiment';
 import type { GepaSummary } from '../core/gepa';
 import { SearchAttributes } from '../workers/names';
-import { ControlSignals, pauseSignal, progressQuery, resumeSignal, stopSignal, type ControlSignalName } from './control';
+import { ControlSignals, pauseSignal, progressQuery, resumeSignal, stopSignal, warnOnUnknownSignals, type ControlSignalName } from './control';
 import { evaluatePrompt, type EvaluateResult } from './evaluate';
 import { gepaStage } from './gepa-stage';
 
@@ -29,6 +29,9 @@ const { prepareExperiment } = proxyActivities<Activities>({ startToCloseTimeout:
 const { writeExperimentReport, storeJson, loadJson } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry: { maximumAttempts: 3 } });
 
 export const experimentProgressQuery = progressQuery<ExperimentProgress>();
+
+/** LslStatus of an experiment: one meaning, its real state. A terminated run keeps its last one (use ExecutionStatus). */
+export type ExperimentStatus = 'running' | 'paused' | 'stopping' | 'stopped' | 'completed' | 'failed';
 
 /** How a run was started: a schedule's runs name it, and ask the models afresh. */
 export interface ExperimentRunOptions {
@@ -40,26 +43,52 @@ export async function experiment(config: ExperimentConfigInput, options: Experim
   // directory) keeps the date, without the characters a path cannot hold.
   const experimentId = safeRunId(workflowInfo().workflowId);
   const startedAt = new Date(workflowInfo().startTime).toISOString();
-  const progress = initialProgress(experimentId);
+  const progress: ExperimentProgress & { warnings?: string[] } = initialProgress(experimentId);
   const running = new Set<string>();
   // Bumped by every signal and every finished child: the loop below re-decides on each change.
   let changes = 0;
+  let status: ExperimentStatus = 'running';
+  const setStatus = (s: ExperimentStatus) => {
+    if (s !== status) upsertSearchAttributes([{ key: SearchAttributes.status, value: s }]);
+    status = s;
+    showDetails();
+  };
+  // The Web UI shows these (user metadata) without a query.
+  const showDetails = () => setCurrentDetails(experimentDetails(progress, status));
 
   // Signals reach the running children too; a child that already ended is no error.
   const control = (name: ControlSignalName, apply: (p: ExperimentProgress) => void) => () => {
     apply(progress);
     changes++;
     for (const id of running) getExternalWorkflowHandle(id).signal(ControlSignals[name]).catch(() => undefined);
+    setStatus(progress.stopRequested ? 'stopping' : progress.paused ? 'paused' : 'running');
   };
   setHandler(pauseSignal, control('pause', requestPause));
   setHandler(resumeSignal, control('resume', requestResume));
   setHandler(stopSignal, control('stop', requestStop));
   setHandler(experimentProgressQuery, () => progress);
+  warnOnUnknownSignals((message) => {
+    (progress.warnings ??= []).push(message);
+    showDetails();
+  });
   upsertSearchAttributes([
     { key: SearchAttributes.experimentId, value: experimentId },
     { key: SearchAttributes.status, value: 'running' },
   ]);
+  try {
+    const result = await runExperiment(config, experimentId, startedAt, progress, running, () => changes, () => changes++, showDetails);
+    setStatus(result.status);
+    return result;
+  } catch (err) {
+    setStatus('failed');
+    throw err;
+  }
+}
 
+async function runExperiment(
+  config: ExperimentConfigInput, experimentId: string, startedAt: string, progress: ExperimentProgress, running: Set<string>,
+  changesNow: () => number, changed: () => void, showDetails: () => void,
+): Promise<ExperimentResult> {
   const prepared = await prepareExperiment({ config });
   upsertMemo({ configHash: prepared.configHash, version: prepared.version, name: prepared.config.name });
   upsertSearchAttributes([{ key: SearchAttributes.task, value: prepared.config.task }]);
@@ -72,23 +101,28 @@ export async function experiment(config: ExperimentConfigInput, options: Experim
   let fatal: unknown;
   const runStage = async (call: StageCall) => {
     running.add(call.workflowId);
+    showDetails();
     try {
-      const res = await executeChild(gepaStage, { workflowId: call.workflowId, args: [call.input], parentClosePolicy: ParentClosePolicy.TERMINATE });
+      const res = await executeChild(gepaStage, {
+        workflowId: call.workflowId, args: [call.input], parentClosePolicy: ParentClosePolicy.TERMINATE,
+        staticSummary: `${experimentId}: stage ${call.input.stage} (arm ${call.input.arm}) on ${call.input.taskModel}, reflector ${call.input.reflector}, grant ${call.input.grant.amount} ${call.input.grant.unit}`,
+      });
       stageFinished(run, call, res);
     } catch (err) {
       if (err instanceof ChildWorkflowFailure) stageFailed(run, call);
       else fatal ??= err;
     } finally {
       running.delete(call.workflowId);
-      changes++;
+      changed();
+      showDetails();
     }
   };
   for (;;) {
     for (const call of nextStages(run)) void runStage(call);
     if (fatal !== undefined) throw fatal;
     if (stagesSettled(run)) break;
-    const seen = changes;
-    await condition(() => changes !== seen);
+    const seen = changesNow();
+    await condition(() => changesNow() !== seen);
   }
 
   // ---- analysis: each stage's accepted candidates on the other model's validation set
@@ -101,9 +135,14 @@ export async function experiment(config: ExperimentConfigInput, options: Experim
   const evaluate = async <C extends TransferCall | EvaluationCall>(call: C, done: (call: C, res: EvaluateResult) => void) => {
     running.add(call.workflowId);
     try {
-      done(call, await executeChild(evaluatePrompt, { workflowId: call.workflowId, args: [call.input], parentClosePolicy: ParentClosePolicy.TERMINATE }));
+      const what = 'stage' in call ? `transfer scoring of ${call.candidate}` : `test evaluation of arm ${call.input.arm}`;
+      done(call, await executeChild(evaluatePrompt, {
+        workflowId: call.workflowId, args: [call.input], parentClosePolicy: ParentClosePolicy.TERMINATE,
+        staticSummary: `${experimentId}: ${what} on ${call.input.model}`,
+      }));
     } finally {
       running.delete(call.workflowId);
+      showDetails();
     }
   };
   await Promise.all(startTransfers(run, toScore, (key) => pools.get(key)!).map((c) => evaluate(c, (x, res) => transferFinished(run, x, res))));
@@ -115,7 +154,21 @@ export async function experiment(config: ExperimentConfigInput, options: Experim
   const sources = reportSources(run, { startedAt, finishedAt: new Date(Date.now()).toISOString() });
   const reportSourcesKey = await storeJson({ value: sources });
   const report = await writeExperimentReport({ sourcesKey: reportSourcesKey });
-  const result = experimentResult(run, sources, report, reportSourcesKey);
-  upsertSearchAttributes([{ key: SearchAttributes.status, value: result.status }]);
-  return result;
+  return experimentResult(run, sources, report, reportSourcesKey);
+}
+
+/** The experiment's Markdown details for the Web UI: status, then one row per stage and evaluation. */
+function experimentDetails(p: ExperimentProgress & { warnings?: string[] }, status: string): string {
+  const rows = p.stages.map((s) =>
+    `| ${s.arm} | ${s.stage} | ${s.status} | ${s.spent ?? '-'}/${s.grant} ${s.unit} | ${s.best === undefined ? '-' : s.best.toFixed(3)} (val) |`);
+  const evals = p.evaluations.map((e) => `| ${e.arm} | test on ${e.model} | ${e.status} | | ${e.accuracy === undefined ? '-' : e.accuracy.toFixed(3)} (test, ${e.model}) |`);
+  return [
+    `**${p.experimentId}**: ${status}, ${p.phase}${p.paused ? ' (paused)' : ''}`,
+    ...(p.warnings ?? []).map((w) => `> warning: ${w}`),
+    '',
+    '| arm | stage | status | spend/grant | best score |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    ...evals,
+  ].join('\n');
 }

@@ -201,7 +201,7 @@ export async function gepaStage(input: StageInput): Promise<StageResult> {
     const best = bestOf(optimizer, state);
     if (best !== lastBest) {
       lastBest = best;
-      upsertSearchAttributes([{ key: SearchAttributes.bestScore, value: best }]);
+      upsertSearchAttributes([{ key: SearchAttributes.bestValScore, value: best }]);
     }
   }
 
