@@ -275,7 +275,9 @@ export async function scheduleDeleteCommand(id: string): Promise<void> {
 export async function scheduleTriggerCommand(id: string): Promise<void> {
   const client = await connectClient();
   try {
-    await client.schedule.getHandle(id).trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+    // The schedule's own overlap policy (SKIP: not while its last run is still going), not ALLOW_ALL.
+    const handle = client.schedule.getHandle(id);
+    await handle.trigger((await handle.describe()).policies.overlap);
     process.stdout.write(`schedule ${id} triggered\n`);
   } finally {
     await client.connection.close();
