@@ -39,3 +39,7 @@ fi
 
 node --require ./node_modules/tsx/dist/cjs/index.cjs scripts/provision-temporal.ts
 node --require ./node_modules/tsx/dist/cjs/index.cjs scripts/provision-llama.ts
+
+# The production-style cluster's binaries (Temporal server + sql tool, UI server, MinIO; PostgreSQL
+# from apt) for the cluster tests: built once with Go into ~/.cache/lsl/cluster, skipped when there.
+[ "${LSL_SKIP_CLUSTER:-}" = 1 ] || bash scripts/cluster.sh provision
