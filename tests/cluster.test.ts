@@ -100,7 +100,8 @@ async function pendingOf(client: Client, ids: string[]): Promise<Map<string, Pen
     for (const pa of d?.raw.pendingActivities ?? []) {
       out.set(`${id}/${pa.activityId}`, {
         activityId: pa.activityId ?? '', identity: pa.lastWorkerIdentity ?? '', attempt: pa.attempt ?? 1,
-        state: String(pa.state),
+        // PENDING_ACTIVITY_STATE_STARTED is 2 (the enum arrives as a number).
+        state: Number(pa.state) === 2 ? 'STARTED' : String(pa.state),
       });
     }
   }

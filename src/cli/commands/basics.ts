@@ -15,7 +15,7 @@ export async function workerCommand(): Promise<void> {
     throw new UsageError('lsl worker needs TEMPORAL_ADDRESS (host:port of a running Temporal server, e.g. `temporal server start-dev`)');
   }
   const store = defaultStore();
-  const deps = defaultDeps({ store });
+  const deps = defaultDeps(); // its store: openStore(LSL_STORE) in createDeps, the same as `store`
   const log = (l: string) => process.stderr.write(`${l}\n`);
   // sim-* rollouts need a simulator: without LSL_SIM_URL this worker serves one itself, in-process
   // (its answers depend only on the request, so every worker's simulator answers alike).
