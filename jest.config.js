@@ -6,11 +6,11 @@
  * - `temporal`: one real dev server and one llama.cpp server (the real model) for the project
  *   (globalSetup); each file starts its own worker (cli-, eval-, experiment-, optimize-, stage-);
  * - `cluster`: the production-style cluster (scripts/cluster.sh: Temporal on PostgreSQL, MinIO), started
- *   by the test if not up and stopped again by this project's teardown (cluster.test.ts).
+ *   by the test if not up and stopped again by this project's teardown (cluster-, store.test.ts).
  */
 const TEMPORAL = '/tests/(cli|eval|experiment|optimize|stage|temporal)-[^/]*\\.test\\.ts$';
 const SLOW = '/tests/(report-[^/]*|sandbox-[^/]*|gepa-property|math-verify-agreement|stats-reference|npm-ci)\\.test\\.ts$';
-const CLUSTER = '/tests/cluster\\.test\\.ts$';
+const CLUSTER = '/tests/(cluster|store)\\.test\\.ts$';
 const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],

@@ -21,7 +21,7 @@ import { REPO, lastJsonLine, makeTempDir, runLsl, startWorkerProcess, waitFor, t
 import { restartTemporal, useCluster, type ClusterEnv } from './helpers/cluster';
 import { startTestSimulator } from './helpers/sim';
 
-const CONFIG = path.join(REPO, 'tests/fixtures/configs/tiny-gsm8k.yaml');
+const CONFIG = path.join(REPO, 'tests/fixtures/configs/cluster-gsm8k.yaml');
 const BUNDLE = process.env.LSL_TEST_WORKFLOW_BUNDLE;
 
 let cluster: ClusterEnv;
@@ -88,7 +88,7 @@ test('two workers with their own homes and MinIO: results.jsonl equals the one-m
   const html = rep.stdout.trim().split('\n').find((l) => l.endsWith('.html'))!;
   expect(html.startsWith(third.LSL_HOME)).toBe(true);
   expect(fs.readFileSync(path.join(path.dirname(html), 'results.jsonl'))).toEqual(refJsonl);
-  expect(fs.readFileSync(html, 'utf8')).toMatch(/tiny-gsm8k/);
+  expect(fs.readFileSync(html, 'utf8')).toMatch(/cluster-gsm8k/);
 }, 900_000);
 
 interface Pending { activityId: string; identity: string; state: string; attempt: number }
