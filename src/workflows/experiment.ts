@@ -76,7 +76,7 @@ export async function experiment(config: ExperimentConfigInput, options: Experim
     { key: SearchAttributes.status, value: 'running' },
   ]);
   try {
-    const result = await runExperiment(config, experimentId, startedAt, progress, running, () => changes, () => changes++, showDetails);
+    const result = await runExperiment(config, options, experimentId, startedAt, progress, running, () => changes, () => changes++, showDetails);
     setStatus(result.status);
     return result;
   } catch (err) {
@@ -86,7 +86,7 @@ export async function experiment(config: ExperimentConfigInput, options: Experim
 }
 
 async function runExperiment(
-  config: ExperimentConfigInput, experimentId: string, startedAt: string, progress: ExperimentProgress, running: Set<string>,
+  config: ExperimentConfigInput, options: ExperimentRunOptions, experimentId: string, startedAt: string, progress: ExperimentProgress, running: Set<string>,
   changesNow: () => number, changed: () => void, showDetails: () => void,
 ): Promise<ExperimentResult> {
   const prepared = await prepareExperiment({ config });
