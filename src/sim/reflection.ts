@@ -121,7 +121,7 @@ export function parseMerge(text: string): [string, string] | null {
 }
 
 /** What a rule line says, without its bullet, for comparisons. */
-function ruleText(line: string): string {
+export function ruleText(line: string): string {
   return normalizeText(line.replace(/^\s*(?:[-*•]|\d+[.)])\s+/, ''));
 }
 
@@ -142,7 +142,7 @@ export interface ReflectionAnswer {
 }
 
 /** Finds the rulebook entry a line states exactly (as rule or alternative), to reword it. */
-function rulebookLine(text: string): { rule: string; altRule: string } | null {
+export function rulebookLine(text: string): { rule: string; altRule: string } | null {
   for (const world of Object.values(WORLDS)) {
     for (const r of [...world.traps, world.format]) {
       if (ruleText(r.rule) === text || ruleText(r.altRule) === text) return r;

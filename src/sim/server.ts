@@ -10,6 +10,7 @@ import { datasetsDir as defaultDatasetsDir } from '../paths';
 import { FaultPlanner, parseFaultConfig, type AccountFaultKind, type FaultConfig } from './faults';
 import { availableTasks, buildInstanceIndex, type ExtraExamples, type InstanceIndex } from './instances';
 import { resolveProfiles, SIM_EFFORTS, type SimEffort, type SimProfile, type SimProfileOverride } from './profiles';
+import { answerEvolution, parseEvolution } from './evolution';
 import { answerMerge, answerReflection, parseMerge, parseReflection } from './reflection';
 import { StatsBook, type CallKind, type SimStats } from './stats';
 import { answerTask, type ModelContext } from './task-call';
@@ -257,6 +258,12 @@ export async function startSimulator(opts: SimOptions = {}): Promise<RunningSimu
         facts: (inst) => index.facts(inst),
       });
       return { kind: 'reflection', reply: { text: a.content, instruction: a.instruction } };
+    }
+    // Other optimizers' requests (scored instructions, parents to evolve, a text to mutate, workings to explain).
+    const evolution = parseEvolution(user, (text) => index.find(text));
+    if (evolution) {
+      const a = answerEvolution(ctx, evolution, user, sampleIndex, { find: (text) => index.find(text)?.instance ?? null, facts: (inst) => index.facts(inst) });
+      return { kind: 'evolution', reply: { text: a.content, instruction: a.instruction } };
     }
     // A known question makes it a task call, even when the prompt happens to hold two code fences and the word "merge".
     const match = index.find(user);

@@ -1,7 +1,7 @@
 /** What the simulator has served, per model: calls by kind, tokens, faults. */
 import { ALL_FAULT_KINDS, type AnyFaultKind } from './faults';
 
-export type CallKind = 'task' | 'reflection' | 'merge' | 'unknown';
+export type CallKind = 'task' | 'reflection' | 'merge' | 'evolution' | 'unknown';
 
 export interface ModelStats {
   /** Every chat request for this model, faulted or not. */
