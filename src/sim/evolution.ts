@@ -96,10 +96,22 @@ export function parseEvolution(
   return null;
 }
 
-/** The kind of task the texts are about: a known problem's, else the one whose rules they mention most. */
+/** Words that name a kind of task outright. */
+const KIND_CUES: Array<[RegExp, keyof typeof WORLDS]> = [
+  [/\b(python|function|code|program)\b/i, 'code'],
+  [/\\boxed|\blatex\b|\bcompetition\b/i, 'math'],
+  [/\bword problems?\b/i, 'numeric'],
+];
+
+/**
+ * The kind of task the instructions are about: a shown problem's; else one the instructions
+ * name; else the one whose rules they mention most; numeric when nothing tells.
+ */
 function worldOf(problems: readonly SimInstance[], texts: readonly string[]): KindWorld {
   if (problems.length > 0) return WORLDS[problems[0].kind];
-  const lower = normalizeText(texts.join('\n'));
+  const joined = texts.join('\n');
+  for (const [cue, kind] of KIND_CUES) if (cue.test(joined)) return WORLDS[kind];
+  const lower = normalizeText(joined);
   let best: KindWorld = WORLDS.numeric;
   let bestHits = 0;
   for (const w of Object.values(WORLDS)) {
@@ -110,6 +122,11 @@ function worldOf(problems: readonly SimInstance[], texts: readonly string[]): Ki
     }
   }
   return best;
+}
+
+/** A variation sometimes says how the answer is to be written, as real rewrites often do. */
+function maybeFormat(rng: Rng, skill: number, draft: Draft, world: KindWorld): void {
+  if (!covers(draft.lower(), world.format) && rng.next() < 0.25 * skill) draft.add(world.format.rule);
 }
 
 /** Openers for an instruction written from scratch. */
@@ -237,7 +254,7 @@ export function answerEvolution(
       return finish(rng, draft, world, '');
     }
     case 'evolve': {
-      const world = worldOf([], [...req.parents, req.directions]);
+      const world = worldOf([], req.parents);
       const counts = new Map<string, { line: string; n: number }>();
       for (const p of req.parents) {
         const seen = new Set<string>();
@@ -257,17 +274,19 @@ export function answerEvolution(
       for (const { line, n } of counts.values()) if (rng.next() < 0.5 + (0.5 * (n - 1)) / Math.max(1, k - 1)) crossed.push(line);
       const draft = new Draft(varied(rng, crossed.join('\n'), skill, 0.25));
       if (rng.next() < 0.6) guessRule(rng, skill, draft, world);
+      maybeFormat(rng, skill, draft, world);
       return finish(rng, draft, world, req.parents[0]);
     }
     case 'mutate': {
-      const world = worldOf([], [req.text, req.directions]);
+      const world = worldOf([], [req.text]);
       const draft = new Draft(varied(rng, req.text, skill, SHORTEN_WORDS.test(req.directions) ? 1.4 : 0.25));
       // Rules the directions themselves state are carried into the text.
       const directions = normalizeText(req.directions);
       for (const t of world.traps) if (covers(directions, t) && !covers(draft.lower(), t)) draft.add(t.rule);
       if (covers(directions, world.format) && !covers(draft.lower(), world.format)) draft.add(world.format.rule);
       else if (/\bformat\b|\bfinal answer\b/i.test(req.directions) && !covers(draft.lower(), world.format) && rng.next() < skill) draft.add(world.format.rule);
-      if (rng.next() < 0.5) guessRule(rng, skill, draft, world);
+      if (rng.next() < 0.7) guessRule(rng, skill, draft, world);
+      maybeFormat(rng, skill, draft, world);
       return finish(rng, draft, world, req.text);
     }
   }

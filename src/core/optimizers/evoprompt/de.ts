@@ -9,7 +9,7 @@ import { generationWork, newGeneration, type Generation } from '../common/genera
 import type { SearchState } from '../common/types';
 import { resolveEvoPromptConfig, type EvoPromptConfig } from './config';
 import { componentAt } from './ga';
-import { fillPopulation, initialStep, rankByFitness, takeVariations, variationRequests, type InitStep, type Population } from './population';
+import { fillWork, initialStep, rankByFitness, refillStep, takeVariations, type InitStep, type Population } from './population';
 import { differentialPrompt } from './prompts';
 
 export interface DeGeneration extends Generation {
@@ -30,12 +30,14 @@ export const evopromptDe = createSearchOptimizer<EvoPromptConfig, EvoDeStep, Pop
   initAlgo: (state) => ({ members: [state.seedId] }),
   initialize: (state) => initialStep(state, state.config.populationSize),
   plannedCalls: (state) => state.algo.members.length * state.fitIds.length + state.valIds.length,
-  begin(state, rng): DeGeneration {
+  begin(state, rng): EvoDeStep {
     const members = state.algo.members;
     const component = componentAt(state, state.iteration);
+    // Too few members for the operator (variations that came back as duplicates): refill first.
+    if (members.length < 3) return refillStep(state, members, state.config.populationSize, component);
     const best = rankByFitness(state, members)[0];
     const plans: DeGeneration['plans'] = [];
-    if (members.length >= 3) {
+    {
       for (const base of members) {
         const others = rng.shuffle(members.filter((m) => m !== base));
         plans.push([base, others[0], others[1], best]);
@@ -44,12 +46,7 @@ export const evopromptDe = createSearchOptimizer<EvoPromptConfig, EvoDeStep, Pop
     return { ...newGeneration(), kind: 'generation', component, plans, childOf: [] };
   },
   advance(state, step) {
-    if (step.kind === 'init') {
-      return generationWork(state, step, () => variationRequests(state, step, state.config.populationSize), () => {
-        state.algo.members = fillPopulation(state, step, state.config.populationSize);
-      });
-    }
-    if (step.plans.length === 0) return { kind: 'end', outcome: 'population-too-small' };
+    if (step.kind !== 'generation') return fillWork(state, step);
     const text = (id: string) => state.candidates[id].candidate.components[step.component];
     const multi = state.candidates[state.seedId].candidate.order.length > 1;
     return generationWork(
@@ -70,7 +67,7 @@ export const evopromptDe = createSearchOptimizer<EvoPromptConfig, EvoDeStep, Pop
     );
   },
   onGenerate(state, step, proposals) {
-    if (step.kind === 'init') return takeVariations(state, step, proposals);
+    if (step.kind !== 'generation') return takeVariations(state, step, proposals);
     step.childOf = proposals.map((text, k) => {
       if (text === null) return null;
       const [base, d1, d2, best] = step.plans[k];
@@ -79,5 +76,5 @@ export const evopromptDe = createSearchOptimizer<EvoPromptConfig, EvoDeStep, Pop
       return id;
     });
   },
-  phaseOf: (step) => (step.kind === 'init' ? `init-${step.phase}` : step.phase),
+  phaseOf: (step) => (step.kind === 'generation' ? step.phase : `${step.kind}-${step.phase}`),
 });

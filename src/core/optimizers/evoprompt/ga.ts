@@ -7,7 +7,7 @@ import { createSearchOptimizer, fitnessOf, generateRequest, propose } from '../c
 import { generationWork, newGeneration, type Generation } from '../common/generation';
 import type { SearchState } from '../common/types';
 import { resolveEvoPromptConfig, type EvoPromptConfig } from './config';
-import { fillPopulation, initialStep, rankByFitness, takeVariations, variationRequests, type InitStep, type Population } from './population';
+import { fillWork, initialStep, rankByFitness, refillStep, takeVariations, type InitStep, type Population } from './population';
 import { crossoverPrompt } from './prompts';
 import { rouletteTwo } from './roulette';
 
@@ -33,11 +33,13 @@ export const evopromptGa = createSearchOptimizer<EvoPromptConfig, EvoGaStep, Pop
   initAlgo: (state) => ({ members: [state.seedId] }),
   initialize: (state) => initialStep(state, state.config.populationSize),
   plannedCalls: (state) => state.config.populationSize * state.fitIds.length + state.valIds.length,
-  begin(state, rng): GaGeneration {
+  begin(state, rng): EvoGaStep {
     const members = state.algo.members;
     const component = componentAt(state, state.iteration);
+    // Too few members for the operator (variations that came back as duplicates): refill first.
+    if (members.length < 2) return refillStep(state, members, state.config.populationSize, component);
     const pairs: Array<[string, string]> = [];
-    if (members.length >= 2) {
+    {
       const fitness = members.map((id) => fitnessOf(state, id));
       for (let k = 0; k < state.config.populationSize; k++) {
         const [i, j] = rouletteTwo(rng, fitness);
@@ -47,12 +49,7 @@ export const evopromptGa = createSearchOptimizer<EvoPromptConfig, EvoGaStep, Pop
     return { ...newGeneration(), kind: 'generation', component, pairs };
   },
   advance(state, step) {
-    if (step.kind === 'init') {
-      return generationWork(state, step, () => variationRequests(state, step, state.config.populationSize), () => {
-        state.algo.members = fillPopulation(state, step, state.config.populationSize);
-      });
-    }
-    if (step.pairs.length === 0) return { kind: 'end', outcome: 'population-too-small' };
+    if (step.kind !== 'generation') return fillWork(state, step);
     const multi = state.candidates[state.seedId].candidate.order.length > 1;
     return generationWork(
       state,
@@ -69,7 +66,7 @@ export const evopromptGa = createSearchOptimizer<EvoPromptConfig, EvoGaStep, Pop
     );
   },
   onGenerate(state, step, proposals) {
-    if (step.kind === 'init') return takeVariations(state, step, proposals);
+    if (step.kind !== 'generation') return takeVariations(state, step, proposals);
     proposals.forEach((text, k) => {
       if (text === null) return;
       const [a, b] = step.pairs[k];
@@ -77,5 +74,5 @@ export const evopromptGa = createSearchOptimizer<EvoPromptConfig, EvoGaStep, Pop
       if (id) step.children.push(id);
     });
   },
-  phaseOf: (step) => (step.kind === 'init' ? `init-${step.phase}` : step.phase),
+  phaseOf: (step) => (step.kind === 'generation' ? step.phase : `${step.kind}-${step.phase}`),
 });

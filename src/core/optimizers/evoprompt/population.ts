@@ -3,8 +3,9 @@
  * it written by the optimizer model, ranked by fitness on the training subset (the paper's dev set).
  */
 import { fitnessOf, generateRequest, propose } from '../common/engine';
-import { newGeneration, type Generation } from '../common/generation';
+import { generationWork, newGeneration, type Generation } from '../common/generation';
 import type { SearchState } from '../common/types';
+import type { EvoPromptConfig } from './config';
 import { variationPrompt } from './prompts';
 
 export interface Population {
@@ -12,9 +13,13 @@ export interface Population {
   members: string[];
 }
 
+/** Fills the population with variations of `base`: at the start, or when too few members are left. */
 export interface InitStep extends Generation {
-  kind: 'init';
+  kind: 'init' | 'refill';
   component: string;
+  base: string;
+  /** Variations asked for. */
+  count: number;
 }
 
 /** The ids ranked by fitness, best first; ties keep the earlier candidate first. */
@@ -26,25 +31,37 @@ export function rankByFitness(state: SearchState, ids: readonly string[]): strin
 export function initialStep(state: SearchState, size: number): InitStep | null {
   if (size <= 1) return null;
   const component = state.candidates[state.seedId].candidate.order[0];
-  return { ...newGeneration(), kind: 'init', component };
+  return { ...newGeneration(), kind: 'init', component, base: state.seedId, count: size - 1 };
 }
 
-export function variationRequests(state: SearchState, step: InitStep, size: number) {
-  const seedText = state.candidates[state.seedId].candidate.components[step.component];
+/** A generation that refills a population of `members` (fewer than the operators need) up to `size`. */
+export function refillStep(state: SearchState, members: readonly string[], size: number, component: string): InitStep {
+  return { ...newGeneration(), kind: 'refill', component, base: rankByFitness(state, members)[0], count: size - members.length };
+}
+
+export function variationRequests(state: SearchState, step: InitStep) {
+  const text = state.candidates[step.base].candidate.components[step.component];
   const multi = state.candidates[state.seedId].candidate.order.length > 1;
-  return Array.from({ length: size - 1 }, () => generateRequest(state, variationPrompt(seedText, multi ? step.component : undefined)));
+  return Array.from({ length: step.count }, () => generateRequest(state, variationPrompt(text, multi ? step.component : undefined)));
 }
 
 export function takeVariations(state: SearchState, step: InitStep, proposals: readonly (string | null)[]): void {
   for (const text of proposals) {
     if (text === null) continue;
-    const id = propose(state, { parent: state.seedId, component: step.component, text, origin: 'variation' });
+    const id = propose(state, { parent: step.base, component: step.component, text, origin: 'variation' });
     if (id) step.children.push(id);
   }
 }
 
-/** The first population: the seed and its measured variations, best first. */
-export function fillPopulation(state: SearchState, step: InitStep, size: number): string[] {
+/** The members and their measured variations, best first, at most `size`. */
+export function fillPopulation(state: SearchState, members: readonly string[], step: InitStep, size: number): string[] {
   const measured = step.children.filter((id) => state.candidates[id].fitness !== null);
-  return rankByFitness(state, [state.seedId, ...measured]).slice(0, size);
+  return rankByFitness(state, [...new Set([...members, ...measured])]).slice(0, size);
+}
+
+/** The work of an initialization or refill step. */
+export function fillWork(state: SearchState<EvoPromptConfig, unknown, Population>, step: InitStep) {
+  return generationWork(state, step, () => variationRequests(state, step), () => {
+    state.algo.members = fillPopulation(state, state.algo.members, step, state.config.populationSize);
+  });
 }

@@ -17,6 +17,7 @@
  * unit costs |F| metric calls of the stage's grant.
  */
 import { z } from 'zod';
+import type { Rng } from '../../random';
 import { commonFields, parseOptimizerConfig } from '../common/config';
 import { createSearchOptimizer, fitnessOf, generateRequest, propose } from '../common/engine';
 import { generationWork, newGeneration, type Generation } from '../common/generation';
@@ -57,8 +58,9 @@ export interface PbAlgo {
   units: Unit[];
 }
 
+/** New units written from the problem description: at the start, or when fewer than two are left. */
 export interface PbInit extends Generation {
-  kind: 'init';
+  kind: 'init' | 'refill';
   component: string;
   /** The mutation prompt and thinking style of each initialization request. */
   seeds: Array<{ mutationPrompt: string; thinkingStyle: string }>;
@@ -119,25 +121,29 @@ function tournamentPrompt(state: PromptBreederState, step: PbTournament): string
   }
 }
 
+function populate(state: PromptBreederState, rng: Rng, kind: PbInit['kind'], count: number, component: string): PbInit {
+  const seeds = Array.from({ length: count }, () => ({
+    mutationPrompt: MUTATION_PROMPTS[rng.int(MUTATION_PROMPTS.length)],
+    thinkingStyle: THINKING_STYLES[rng.int(THINKING_STYLES.length)],
+  }));
+  return { ...newGeneration(), kind, component, seeds, unitOf: {} };
+}
+
 export const promptBreeder = createSearchOptimizer<PromptBreederConfig, PbStep, PbAlgo>({
   name: 'promptbreeder',
   resolveConfig: (input) => parseOptimizerConfig('promptbreeder', schema, input) as PromptBreederConfig,
   initAlgo: () => ({ units: [] }),
   initialize(state, rng): PbInit {
-    const component = state.candidates[state.seedId].candidate.order[0];
     state.algo.units = [{ candidate: state.seedId, mutationPrompt: MUTATION_PROMPTS[rng.int(MUTATION_PROMPTS.length)] }];
-    const seeds = Array.from({ length: state.config.populationSize - 1 }, () => ({
-      mutationPrompt: MUTATION_PROMPTS[rng.int(MUTATION_PROMPTS.length)],
-      thinkingStyle: THINKING_STYLES[rng.int(THINKING_STYLES.length)],
-    }));
-    return { ...newGeneration(), kind: 'init', component, seeds, unitOf: {} };
+    return populate(state, rng, 'init', state.config.populationSize - 1, state.candidates[state.seedId].candidate.order[0]);
   },
   plannedCalls: (state) => state.fitIds.length + state.valIds.length,
-  begin(state, rng): PbTournament {
+  begin(state, rng): PbStep {
     const component = componentAt(state, state.iteration);
     const units = state.algo.units;
+    // Too few units for a tournament (initial prompts that came back as duplicates): write new ones first.
+    if (units.length < 2) return populate(state, rng, 'refill', state.config.populationSize - units.length, component);
     const base = { ...newGeneration(), kind: 'tournament' as const, component, hyperDone: false, thinkingStyle: '', workings: [] as string[] };
-    if (units.length < 2) return { ...base, winner: 0, loser: 0, operator: 'first-order', mutationPrompt: '' };
     const { winner, loser } = binaryTournament(rng, units.map((u) => fitnessOf(state, u.candidate)));
     let operator = state.config.operators[rng.int(state.config.operators.length)];
     const solved = state.fitIds.filter((id) => state.examples[id]?.correct);
@@ -149,7 +155,7 @@ export const promptBreeder = createSearchOptimizer<PromptBreederConfig, PbStep, 
     return step;
   },
   advance(state, step) {
-    if (step.kind === 'init') {
+    if (step.kind !== 'tournament') {
       const multi = state.candidates[state.seedId].candidate.order.length > 1 ? step.component : undefined;
       return generationWork(
         state,
@@ -162,7 +168,6 @@ export const promptBreeder = createSearchOptimizer<PromptBreederConfig, PbStep, 
         },
       );
     }
-    if (state.algo.units.length < 2) return { kind: 'end', outcome: 'population-too-small' };
     const hyper = step.operator === 'zero-order-hyper' || step.operator === 'first-order-hyper';
     if (hyper && !step.hyperDone) {
       const prompt = step.operator === 'zero-order-hyper'
@@ -179,7 +184,7 @@ export const promptBreeder = createSearchOptimizer<PromptBreederConfig, PbStep, 
     });
   },
   onGenerate(state, step, proposals) {
-    if (step.kind === 'init') {
+    if (step.kind !== 'tournament') {
       proposals.forEach((text, k) => {
         if (text === null) return;
         const id = propose(state, { parent: state.seedId, component: step.component, text, origin: 'initial' });
@@ -202,7 +207,7 @@ export const promptBreeder = createSearchOptimizer<PromptBreederConfig, PbStep, 
     const id = propose(state, { parent: winner, component: step.component, text, origin: step.operator });
     if (id) step.children.push(id);
   },
-  phaseOf: (step) => (step.kind === 'init' ? `init-${step.phase}` : `${step.operator}-${step.phase}`),
+  phaseOf: (step) => (step.kind === 'tournament' ? `${step.operator}-${step.phase}` : `${step.kind}-${step.phase}`),
 });
 
 export { OPERATORS, type Operator } from './operators';
