@@ -59,6 +59,13 @@ test('scored instructions: the best one is kept and a rule for a trap of a shown
   expect(outs.size).toBeGreaterThan(1);
 });
 
+test("the unfenced layout of OPRO's own meta-prompt (text: / score: pairs) is read as scored instructions", async () => {
+  const prompt = 'I have some texts along with their scores, in ascending order.\n\ntext:\nThink.\nscore:\n40\n\ntext:\nSolve the word problem carefully.\nscore:\n62\n\nWrite a new text with a higher score, in a fenced block.';
+  const out = instructionOf(await ask(client, 'sim-oracle', [{ role: 'user', content: prompt }]));
+  expect(out.startsWith('Solve the word problem carefully.')).toBe(true);
+  expect(out).not.toBe('Solve the word problem carefully.');
+});
+
 test('two parents to cross over and mutate: rules both share are kept, and at most one new rule besides the answer format', async () => {
   const a = 'Solve the word problem.\n- Keep track of units.\n- Check the arithmetic.';
   const b = 'Solve the word problem.\n- Check the arithmetic.\n- Read the question twice.';

@@ -63,7 +63,7 @@ export function parseEvolution(
   find: (t: string) => { instance: SimInstance; start: number; end: number } | null,
 ): EvolutionRequest | null {
   const blocks = fencedBlocks(text);
-  if (blocks.length === 0) return null;
+  if (blocks.length === 0) return parseTextScorePairs(text);
   // A known problem outside every block is a task call (a code problem may hold fences of its own).
   const whole = find(text);
   if (whole && !blocks.some((b) => whole.start >= b.start && whole.end <= b.end)) return null;
@@ -94,6 +94,16 @@ export function parseEvolution(
   if (plain.length >= 2 && EVOLVE_WORDS.test(directions)) return { kind: 'evolve', parents: plain, directions };
   if (plain.length === 1 && MUTATE_WORDS.test(directions)) return { kind: 'mutate', text: plain[0], directions };
   return null;
+}
+
+/**
+ * The unfenced layout of OPRO's own meta-prompt: `text:` and `score:` lines, each followed by
+ * its value on the next line(s). At least two pairs, so a lone "score" in a task is no match.
+ */
+function parseTextScorePairs(text: string): EvolutionRequest | null {
+  const pairs = [...text.matchAll(/(?:^|\n)\s*text:\s*\n([\s\S]*?)\n\s*score:\s*\n?\s*(-?\d+(?:\.\d+)?)/gi)];
+  if (pairs.length < 2) return null;
+  return { kind: 'meta', scored: pairs.map((m) => ({ text: m[1].trim(), score: Number(m[2]) })), problems: [], shown: '' };
 }
 
 /** Words that name a kind of task outright. */
