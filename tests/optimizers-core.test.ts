@@ -137,7 +137,7 @@ describe.each(names)('%s', (name) => {
   });
 
   it('rejects a bad config in one line naming the field', () => {
-    expect(() => opt(name).resolveConfig({ seed: -1 })).toThrow(new RegExp(`^${name} config: seed: must be >= 0`));
+    expect(() => opt(name).resolveConfig({ seed: 1.5 })).toThrow(new RegExp(`^${name} config: seed: expected a whole number, got 1.5`));
     expect(() => opt(name).resolveConfig({ nonsense: 1 })).toThrow(/nonsense: unknown key/);
   });
 });

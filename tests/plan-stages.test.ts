@@ -1,6 +1,7 @@
 /** What each arm runs (planStages / planArms / planRepeats): the structure the experiment workflow follows. */
 import fc from 'fast-check';
 import { parseExperimentConfig, planArms, planRepeats, planStages, splitGrant, evaluationModels } from '../src/core/experiment';
+import { optimizerSettings, readExperimentConfig } from '../src/core/experiment/config';
 
 const base = {
   name: 'stages',
@@ -14,10 +15,10 @@ const base = {
 test('every basic arm, base first, with its model, start, grant and reflector', () => {
   const c = parseExperimentConfig({ ...base, arms: ['seed', 'small-only', 'matched', 'lsl', 'base'], reflector: { lsl: 'small', 'small-only': 'gpt-x' } });
   expect(planStages(c).map((s) => ({ ...s }))).toEqual([
-    { arm: 'base', stage: 'base', taskRole: 'large', taskModel: 'L-model', reflectorKind: 'base', reflector: 'L-model', grant: 100, grantOf: 'b1', startsFrom: 'seed', after: null },
-    { arm: 'small-only', stage: 'small-only', taskRole: 'small', taskModel: 'S-model', reflectorKind: 'small-only', reflector: 'gpt-x', grant: 161, grantOf: 'b1+b2', startsFrom: 'seed', after: null },
-    { arm: 'matched', stage: 'matched', taskRole: 'large', taskModel: 'L-model', reflectorKind: 'matched', reflector: 'L-model', grant: 61, grantOf: 'b2', startsFrom: 'base-state', after: 'base' },
-    { arm: 'lsl', stage: 'lsl', taskRole: 'small', taskModel: 'S-model', reflectorKind: 'lsl', reflector: 'S-model', grant: 61, grantOf: 'b2', startsFrom: 'base-best', after: 'base' },
+    { arm: 'base', stage: 'base', taskRole: 'large', taskModel: 'L-model', reflectorKind: 'base', reflector: 'L-model', grant: 100, grantOf: 'b1', startsFrom: 'seed', after: null, optimizer: 'gepa' },
+    { arm: 'small-only', stage: 'small-only', taskRole: 'small', taskModel: 'S-model', reflectorKind: 'small-only', reflector: 'gpt-x', grant: 161, grantOf: 'b1+b2', startsFrom: 'seed', after: null, optimizer: 'gepa' },
+    { arm: 'matched', stage: 'matched', taskRole: 'large', taskModel: 'L-model', reflectorKind: 'matched', reflector: 'L-model', grant: 61, grantOf: 'b2', startsFrom: 'base-state', after: 'base', optimizer: 'gepa' },
+    { arm: 'lsl', stage: 'lsl', taskRole: 'small', taskModel: 'S-model', reflectorKind: 'lsl', reflector: 'S-model', grant: 61, grantOf: 'b2', startsFrom: 'base-best', after: 'base', optimizer: 'gepa' },
   ]);
 });
 
@@ -81,4 +82,50 @@ test('splitGrant: sums exactly, whole units stay whole and differ by at most one
   expect(usd.reduce((a, b) => a + b, 0)).toBe(1);
   expect(usd[0]).toBeCloseTo(1 / 3, 12);
   expect(() => splitGrant(10, 0, 'metricCalls')).toThrow('parts must be a whole number >= 1');
+});
+
+describe('optimizers per arm', () => {
+  test('`<arm>@<optimizer>` runs that arm with its own base, stage names suffixed; `optimizer` sets every other arm', () => {
+    const c = parseExperimentConfig({ ...base, arms: ['base', 'lsl', 'base@opro', 'lsl@opro', 'matched@opro', { cycles: 1, optimizer: 'promptbreeder' }, 'base@promptbreeder'] });
+    expect(planStages(c).map((s) => [s.arm, s.stage, s.optimizer, s.after])).toEqual([
+      ['base', 'base', 'gepa', null],
+      ['base@opro', 'base@opro', 'opro', null],
+      ['base@promptbreeder', 'base@promptbreeder', 'promptbreeder', null],
+      ['lsl', 'lsl', 'gepa', 'base'],
+      ['lsl@opro', 'lsl@opro', 'opro', 'base@opro'],
+      ['matched@opro', 'matched@opro', 'opro', 'base@opro'],
+      ['cycles-1@promptbreeder', 'cycles-1-s1@promptbreeder', 'promptbreeder', 'base@promptbreeder'],
+      ['cycles-1@promptbreeder', 'cycles-1-l1@promptbreeder', 'promptbreeder', 'cycles-1-s1@promptbreeder'],
+    ]);
+    const all = parseExperimentConfig({ ...base, optimizer: 'opro', arms: ['base', 'lsl', 'base@gepa', 'lsl@gepa'] });
+    expect(planStages(all).map((s) => [s.stage, s.optimizer])).toEqual([['base', 'opro'], ['base@gepa', 'gepa'], ['lsl', 'opro'], ['lsl@gepa', 'gepa']]);
+  });
+
+  test('a stage of another optimizer gets its settings, completed by the optimizer, with the repeat seed', () => {
+    const c = parseExperimentConfig({ ...base, arms: ['small-only@opro'], optimizers: { opro: { proposalsPerStep: 4 } }, seeds: [7] });
+    const s = planStages(c)[0];
+    expect(optimizerSettings(s.optimizer, c.optimizers?.opro, 7)).toMatchObject({ seed: 7, proposalsPerStep: 4, maxInstructions: 20, exemplars: 3 });
+  });
+
+  test('a GEPA-only config keeps its id: the optimizer fields are absent from it', () => {
+    const c = parseExperimentConfig({ ...base });
+    expect('optimizer' in c).toBe(false);
+    expect('optimizers' in c).toBe(false);
+    expect(parseExperimentConfig({ ...base, optimizer: 'opro' }).optimizer).toBe('opro');
+  });
+});
+
+describe('optimizer config problems', () => {
+  const problems = (extra: Record<string, unknown>) => readExperimentConfig({ ...base, ...extra }).problems.map((p) => `${p.path}: ${p.message}`);
+  test.each([
+    [{ optimizer: 'sgd' }, "optimizer: unknown optimizer 'sgd' (known: gepa, opro, evoprompt-ga, evoprompt-de, promptbreeder)"],
+    [{ arms: ['base', 'lsl@opro'] }, "arms[1]: arm 'lsl@opro' continues from base@opro: add 'base@opro' to arms"],
+    [{ arms: ['base@sgd'] }, "arms[0]: unknown optimizer 'sgd' (known: gepa, opro, evoprompt-ga, evoprompt-de, promptbreeder)"],
+    [{ optimizers: { opro: { seed: 3 } } }, 'optimizers.opro.seed: is set per repeat by `seeds`'],
+    [{ optimizers: { opro: { proposalsPerStep: 0 } } }, 'optimizers.opro: opro config: proposalsPerStep: must be >= 1, got 0'],
+    [{ optimizers: { gepa: {} } }, 'optimizers.gepa: GEPA\'s settings go in the `gepa` block'],
+    [{ arms: ['seed@opro'] }, 'arms[0]: unknown arm "seed@opro" (known: seed, base, lsl, matched, small-only, { cycles: k }, or <arm>@<optimizer> such as lsl@opro)'],
+  ])('%j', (extra, message) => {
+    expect(problems(extra)).toEqual([message]);
+  });
 });

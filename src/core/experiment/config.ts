@@ -10,8 +10,21 @@ import { z } from 'zod';
 import { BUDGET_UNITS, type BudgetUnit } from '../budget';
 import { COMPONENT_SELECTORS, SELECTORS } from '../gepa/strategies';
 import { canonicalJson, fnv1a64Hex } from './canonical';
+import { SEARCH_OPTIMIZERS } from '../optimizers';
 import { ConfigError, problem, problemsFromZod, showValue, type ConfigProblem } from './problems';
 import { analysisProblems, analysisSchema, normalizeAnalysis, type AnalysisConfig } from './analysis';
+
+/** Optimizer names an experiment can pick. */
+export function knownOptimizers(): string[] {
+  return [DEFAULT_OPTIMIZER, ...Object.keys(SEARCH_OPTIMIZERS)];
+}
+
+/** A non-GEPA optimizer's settings for one repeat, completed and checked by the optimizer itself. */
+export function optimizerSettings(name: string, settings: Record<string, unknown> | undefined, seed: number): Record<string, unknown> {
+  const optimizer = SEARCH_OPTIMIZERS[name];
+  if (!optimizer) throw new Error(`unknown optimizer '${name}'`);
+  return optimizer.resolveConfig({ ...settings, seed }) as Record<string, unknown>;
+}
 
 export const ROLES = ['large', 'small'] as const;
 /** The model an arm's stage runs on: L or S; configs map each to a registry name. */
@@ -19,8 +32,18 @@ export type Role = (typeof ROLES)[number];
 
 export const BASIC_ARMS = ['seed', 'base', 'lsl', 'matched', 'small-only'] as const;
 export type BasicArm = (typeof BASIC_ARMS)[number];
-/** An arm as written in `arms`: a named arm, or `{ cycles: k }` (k rounds of S then L after base). */
-export type ArmSpec = BasicArm | { cycles: number };
+/** Arms that run an optimizer, and so may name one: `lsl@opro`. */
+export const OPTIMIZED_ARMS = ['base', 'lsl', 'matched', 'small-only'] as const;
+export type OptimizedArm = (typeof OPTIMIZED_ARMS)[number];
+/**
+ * An arm as written in `arms`: a named arm, or `{ cycles: k }` (k rounds of S then L after base);
+ * `<arm>@<optimizer>` (or `{ cycles: k, optimizer }`) runs that arm's stages with another
+ * optimizer than the config's `optimizer`, so several optimizers run side by side on the same grants.
+ */
+export type ArmSpec = BasicArm | `${OptimizedArm}@${string}` | { cycles: number; optimizer?: string };
+
+/** The optimizer every arm's stages use unless the arm names another. */
+export const DEFAULT_OPTIMIZER = 'gepa';
 
 export { BUDGET_UNITS, type BudgetUnit } from '../budget';
 
@@ -64,6 +87,10 @@ export interface ExperimentConfig {
   reflector: { default: string } & Record<ReflectorStage, string>;
   budget: { unit: BudgetUnit; b1: number; b2: number };
   arms: ArmSpec[];
+  /** The optimizer of every stage whose arm names none (absent: gepa). */
+  optimizer?: string;
+  /** Settings of the optimizers other than GEPA, by name, as each optimizer reads them (no `seed`: the repeat's seed is used). */
+  optimizers?: Record<string, Record<string, unknown>>;
   gepa: GepaSettings;
   evaluation: { models: string[]; samples: number; temperature: number };
   /** Number of repeats; always equals `seeds.length`. */
@@ -96,14 +123,20 @@ const seedSchema = z.union(
   { error: 'seed must be { instruction: <text> } or { components: { <name>: <text>, ... } }' },
 );
 
+const optimizerName = z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'an optimizer name is lower-case letters, digits and "-"' });
+
 const armSchema = z.union(
   [
     z.enum(BASIC_ARMS),
-    z.strictObject({ cycles: wholeNumber(1).describe('k rounds of (a stage on S, then a stage on L) after base.') }),
+    z.templateLiteral([z.enum(OPTIMIZED_ARMS), '@', optimizerName]),
+    z.strictObject({
+      cycles: wholeNumber(1).describe('k rounds of (a stage on S, then a stage on L) after base.'),
+      optimizer: optimizerName.optional().describe('The optimizer of these stages (default: the config\'s `optimizer`).'),
+    }),
   ],
   {
     error: (issue) =>
-      `unknown arm ${showValue(issue.input)} (known: ${BASIC_ARMS.join(', ')}, { cycles: k })`,
+      `unknown arm ${showValue(issue.input)} (known: ${BASIC_ARMS.join(', ')}, { cycles: k }, or <arm>@<optimizer> such as lsl@opro)`,
   },
 );
 
@@ -145,7 +178,12 @@ export const experimentConfigSchema = z
       .array(armSchema)
       .min(1)
       .default([...BASIC_ARMS])
-      .describe('Which arms to run; lsl, matched and cycles need base.'),
+      .describe('Which arms to run; lsl, matched and cycles need base (with the same optimizer).'),
+    optimizer: optimizerName.optional().describe(`The optimizer of every arm that names none (${DEFAULT_OPTIMIZER} when absent).`),
+    optimizers: z
+      .record(optimizerName, z.record(z.string(), z.unknown()))
+      .optional()
+      .describe('Settings of the optimizers other than GEPA (opro, evoprompt-ga, ...), by name.'),
     gepa: z
       .strictObject({
         minibatchSize: wholeNumber(1).default(3),
@@ -193,7 +231,19 @@ type SchemaOutput = z.output<typeof experimentConfigSchema>;
 export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
 
 export function armName(arm: ArmSpec): string {
-  return typeof arm === 'string' ? arm : `cycles-${arm.cycles}`;
+  return typeof arm === 'string' ? arm : `cycles-${arm.cycles}${arm.optimizer ? `@${arm.optimizer}` : ''}`;
+}
+
+/** The arm without its optimizer: a basic arm or `{ cycles }`. */
+export function armKind(arm: ArmSpec): BasicArm | { cycles: number } {
+  if (typeof arm === 'string') return arm.split('@')[0] as BasicArm;
+  return { cycles: arm.cycles };
+}
+
+/** The optimizer an arm's stages run: the one it names, else the config's. */
+export function armOptimizer(config: Pick<ExperimentConfig, 'optimizer'>, arm: ArmSpec): string {
+  const named = typeof arm === 'string' ? arm.split('@')[1] : arm.optimizer;
+  return named ?? config.optimizer ?? DEFAULT_OPTIMIZER;
 }
 
 /** Rules across fields that a schema cannot say; each problem names its path. */
@@ -205,12 +255,30 @@ function structureProblems(c: SchemaOutput): ConfigProblem[] {
     if (seen.has(name)) out.push(problem(['arms', i], `duplicate arm '${name}' (also arms[${seen.get(name)}])`));
     else seen.set(name, i);
   });
-  if (!seen.has('base')) {
-    c.arms.forEach((arm, i) => {
-      if (arm === 'lsl' || arm === 'matched' || typeof arm === 'object') {
-        out.push(problem(['arms', i], `arm '${armName(arm)}' continues from base: add 'base' to arms`));
+  const known = knownOptimizers();
+  const defaultOptimizer = c.optimizer ?? DEFAULT_OPTIMIZER;
+  if (!known.includes(defaultOptimizer)) out.push(problem(['optimizer'], `unknown optimizer '${defaultOptimizer}' (known: ${known.join(', ')})`));
+  const bases = new Set(c.arms.filter((a) => armKind(a) === 'base').map((a) => armOptimizer(c, a)));
+  c.arms.forEach((arm, i) => {
+    const kind = armKind(arm);
+    const opt = armOptimizer(c, arm);
+    if (opt !== defaultOptimizer && !known.includes(opt)) out.push(problem(['arms', i], `unknown optimizer '${opt}' (known: ${known.join(', ')})`));
+    if ((kind === 'lsl' || kind === 'matched' || typeof kind === 'object') && !bases.has(opt)) {
+      const base = opt === defaultOptimizer ? 'base' : `base@${opt}`;
+      out.push(problem(['arms', i], `arm '${armName(arm)}' continues from ${base}: add '${base}' to arms`));
+    }
+  });
+  for (const [name, settings] of Object.entries(c.optimizers ?? {})) {
+    if (name === DEFAULT_OPTIMIZER) out.push(problem(['optimizers', name], 'GEPA\'s settings go in the `gepa` block'));
+    else if (!known.includes(name)) out.push(problem(['optimizers', name], `unknown optimizer '${name}' (known: ${known.join(', ')})`));
+    else if ('seed' in settings) out.push(problem(['optimizers', name, 'seed'], 'is set per repeat by `seeds`'));
+    else {
+      try {
+        optimizerSettings(name, settings, 0);
+      } catch (err) {
+        out.push(problem(['optimizers', name], (err as Error).message));
       }
-    });
+    }
   }
   const optimizes = c.arms.some((a) => a !== 'seed');
   if (optimizes && c.splits.train < c.gepa.minibatchSize) {
@@ -265,7 +333,7 @@ function normalize(c: SchemaOutput): ExperimentConfig {
     models: { ...c.models },
     reflector,
     budget: { ...c.budget },
-    arms: c.arms.map((a) => (typeof a === 'string' ? a : { cycles: a.cycles })),
+    arms: c.arms.map((a) => (typeof a === 'string' ? a : { cycles: a.cycles, ...(a.optimizer ? { optimizer: a.optimizer } : {}) })),
     gepa: { ...c.gepa, stop },
     evaluation: { ...c.evaluation, models: [...c.evaluation.models] },
     repeats: seeds.length,
@@ -274,6 +342,9 @@ function normalize(c: SchemaOutput): ExperimentConfig {
   };
   if (c.simulator) config.simulator = { ...c.simulator };
   if (c.analysis) config.analysis = normalizeAnalysis(c.analysis);
+  // Absent when GEPA is the only optimizer, so configs written before there were others keep their ids.
+  if (c.optimizer !== undefined) config.optimizer = c.optimizer;
+  if (c.optimizers !== undefined && Object.keys(c.optimizers).length > 0) config.optimizers = JSON.parse(JSON.stringify(c.optimizers));
   return config;
 }
 

@@ -15,7 +15,7 @@ import {
 import type { ModelCallPolicy } from '../../llm/call-policy';
 import { renderCandidate, type GepaConfigInput, type SummaryCandidate } from '../gepa';
 import { analysisSettings } from './analysis';
-import type { GepaSettings, ExperimentConfig } from './config';
+import { DEFAULT_OPTIMIZER, optimizerSettings, type GepaSettings, type ExperimentConfig } from './config';
 import type {
   AnalysisLedgerEntry, ArmSource, EvaluationSource, ExperimentStatus, PreparedExperiment, PreparedRepeat, ReportSources, StageRef,
 } from './prepared';
@@ -99,7 +99,10 @@ export interface StageInput {
   valIds: string[];
   start: StageStartInput;
   grant: { amount: number; unit: BudgetUnit };
-  config: GepaConfigInput;
+  /** The optimizer the stage runs, by registry name. */
+  optimizer: string;
+  /** GEPA's settings, or the other optimizer's own (with the repeat's seed). */
+  config: GepaConfigInput | Record<string, unknown>;
   concurrency: number;
   modelTimeoutMs: number;
   reflectorTimeoutMs: number;
@@ -284,7 +287,8 @@ export function stageInput(run: ExperimentRun, r: PreparedRepeat, s: PlannedStag
   return {
     stage: s.stage, experimentId: run.progress.experimentId, arm: s.arm, task: cfg.task, pool: prepared.trainPool,
     taskModel: s.taskModel, reflector: s.reflector, trainIds: r.splits.train, valIds: r.splits.val,
-    start: stageStart(cfg, s, before), grant: { amount: s.grant, unit: cfg.budget.unit }, config: gepaSettings(cfg.gepa, r.gepaSeed),
+    start: stageStart(cfg, s, before), grant: { amount: s.grant, unit: cfg.budget.unit }, optimizer: s.optimizer,
+    config: s.optimizer === DEFAULT_OPTIMIZER ? gepaSettings(cfg.gepa, r.gepaSeed) : optimizerSettings(s.optimizer, cfg.optimizers?.[s.optimizer], r.gepaSeed),
     concurrency: Math.min(MAX_IN_FLIGHT, prepared.models[s.taskModel].concurrency),
     modelTimeoutMs: prepared.models[s.taskModel].timeoutMs, reflectorTimeoutMs: prepared.models[s.reflector].timeoutMs,
     ...policies({ callPolicy: prepared.models[s.taskModel].callPolicy, reflectorCallPolicy: prepared.models[s.reflector].callPolicy }),

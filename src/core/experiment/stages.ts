@@ -12,7 +12,7 @@
  *   each gets B2 / 2k (whole units: the remainder goes one each to the first stages), so the arm
  *   stays budget-matched with `matched` at B1 + B2 in total.
  */
-import { armName, type ArmSpec, type BudgetUnit, type ExperimentConfig, type ReflectorStage, type Role } from './config';
+import { armKind, armName, armOptimizer, DEFAULT_OPTIMIZER, type ArmSpec, type BudgetUnit, type ExperimentConfig, type ReflectorStage, type Role } from './config';
 
 /**
  * How a stage's optimizer starts:
@@ -27,8 +27,13 @@ export type StartsFrom = 'seed' | 'base-state' | 'base-best' | 'previous-stage';
 export interface PlannedStage {
   /** The arm this stage belongs to (base's stage belongs to `base`, and is shared). */
   arm: string;
-  /** Unique within an experiment: `base`, `lsl`, `matched`, `small-only`, `cycles-2-s1`, `cycles-2-l1`, ... */
+  /**
+   * Unique within an experiment: `base`, `lsl`, `matched`, `small-only`, `cycles-2-s1`,
+   * `cycles-2-l1`, ...; `@<optimizer>` appended when the arm names an optimizer other than the config's.
+   */
   stage: string;
+  /** The optimizer the stage runs (registry name). */
+  optimizer: string;
   taskRole: Role;
   /** Registry name of the task model. */
   taskModel: string;
@@ -81,31 +86,39 @@ export function splitGrant(total: number, parts: number, unit: BudgetUnit): numb
   return Array.from({ length: parts }, (_, i) => each + (i < rest ? 1 : 0));
 }
 
+/** How an arm's stages are named and run: its optimizer, and the suffix its stage names carry. */
+interface ArmContext { arm: string; optimizer: string; suffix: string }
+
 function stageOf(
   config: ExperimentConfig,
-  s: Omit<PlannedStage, 'taskModel' | 'reflector'>,
+  ctx: ArmContext,
+  s: Omit<PlannedStage, 'taskModel' | 'reflector' | 'optimizer' | 'arm'>,
 ): PlannedStage {
   return {
+    arm: ctx.arm,
     ...s,
+    stage: `${s.stage}${ctx.suffix}`,
+    after: s.after === null ? null : `${s.after}${ctx.suffix}`,
+    optimizer: ctx.optimizer,
     taskModel: config.models[s.taskRole],
     reflector: resolveModel(config, config.reflector[s.reflectorKind]),
   };
 }
 
-function cycleStages(config: ExperimentConfig, k: number): PlannedStage[] {
+function cycleStages(config: ExperimentConfig, ctx: ArmContext, k: number): PlannedStage[] {
   const arm = `cycles-${k}`;
   const grants = splitGrant(config.budget.b2, 2 * k, config.budget.unit);
   const out: PlannedStage[] = [];
   let previous = 'base';
   for (let i = 1; i <= k; i++) {
     const small = `${arm}-s${i}`;
-    out.push(stageOf(config, {
-      arm, stage: small, taskRole: 'small', reflectorKind: 'cycles-small', grant: grants[2 * i - 2], grantOf: 'b2',
+    out.push(stageOf(config, ctx, {
+      stage: small, taskRole: 'small', reflectorKind: 'cycles-small', grant: grants[2 * i - 2], grantOf: 'b2',
       startsFrom: i === 1 ? 'base-best' : 'previous-stage', after: previous,
     }));
     const large = `${arm}-l${i}`;
-    out.push(stageOf(config, {
-      arm, stage: large, taskRole: 'large', reflectorKind: 'cycles-large', grant: grants[2 * i - 1], grantOf: 'b2',
+    out.push(stageOf(config, ctx, {
+      stage: large, taskRole: 'large', reflectorKind: 'cycles-large', grant: grants[2 * i - 1], grantOf: 'b2',
       startsFrom: 'previous-stage', after: small,
     }));
     previous = large;
@@ -113,27 +126,30 @@ function cycleStages(config: ExperimentConfig, k: number): PlannedStage[] {
   return out;
 }
 
-function armStages(config: ExperimentConfig, arm: ArmSpec): PlannedStage[] {
+function armStages(config: ExperimentConfig, spec: ArmSpec): PlannedStage[] {
   const { b1, b2 } = config.budget;
-  switch (arm) {
+  const optimizer = armOptimizer(config, spec);
+  const ctx: ArmContext = { arm: armName(spec), optimizer, suffix: optimizer === (config.optimizer ?? DEFAULT_OPTIMIZER) ? '' : `@${optimizer}` };
+  const kind = armKind(spec);
+  switch (kind) {
     case 'seed':
       return [];
     case 'base':
-      return [stageOf(config, { arm, stage: 'base', taskRole: 'large', reflectorKind: 'base', grant: b1, grantOf: 'b1', startsFrom: 'seed', after: null })];
+      return [stageOf(config, ctx, { stage: 'base', taskRole: 'large', reflectorKind: 'base', grant: b1, grantOf: 'b1', startsFrom: 'seed', after: null })];
     case 'lsl':
-      return [stageOf(config, { arm, stage: 'lsl', taskRole: 'small', reflectorKind: 'lsl', grant: b2, grantOf: 'b2', startsFrom: 'base-best', after: 'base' })];
+      return [stageOf(config, ctx, { stage: 'lsl', taskRole: 'small', reflectorKind: 'lsl', grant: b2, grantOf: 'b2', startsFrom: 'base-best', after: 'base' })];
     case 'matched':
-      return [stageOf(config, { arm, stage: 'matched', taskRole: 'large', reflectorKind: 'matched', grant: b2, grantOf: 'b2', startsFrom: 'base-state', after: 'base' })];
+      return [stageOf(config, ctx, { stage: 'matched', taskRole: 'large', reflectorKind: 'matched', grant: b2, grantOf: 'b2', startsFrom: 'base-state', after: 'base' })];
     case 'small-only':
-      return [stageOf(config, { arm, stage: 'small-only', taskRole: 'small', reflectorKind: 'small-only', grant: b1 + b2, grantOf: 'b1+b2', startsFrom: 'seed', after: null })];
+      return [stageOf(config, ctx, { stage: 'small-only', taskRole: 'small', reflectorKind: 'small-only', grant: b1 + b2, grantOf: 'b1+b2', startsFrom: 'seed', after: null })];
     default:
-      return cycleStages(config, arm.cycles);
+      return cycleStages(config, ctx, kind.cycles);
   }
 }
 
 /** Every stage of one repeat, base first, then in the order the arms are written. */
 export function planStages(config: ExperimentConfig): PlannedStage[] {
-  const ordered = [...config.arms.filter((a) => a === 'base'), ...config.arms.filter((a) => a !== 'base')];
+  const ordered = [...config.arms.filter((a) => armKind(a) === 'base'), ...config.arms.filter((a) => armKind(a) !== 'base')];
   return ordered.flatMap((arm) => armStages(config, arm));
 }
 

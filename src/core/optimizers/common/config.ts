@@ -14,7 +14,7 @@ export const stopSchema = z.strictObject({
 
 /** Fields of every search config; an optimizer spreads them into its own strict object. */
 export const commonFields = {
-  seed: z.int().min(0).default(0),
+  seed: z.int().default(0),
   fitnessExamples: z.int().min(1).optional(),
   temperature: z.number().min(0).max(2).default(1),
   maxRecordChars: z.int().min(200).default(1500),
@@ -23,7 +23,7 @@ export const commonFields = {
 
 /** Parses `input` with `schema`; throws one line naming the optimizer and the first bad field. */
 export function parseOptimizerConfig<T>(name: string, schema: z.ZodType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input ?? {});
+  const parsed = schema.safeParse(input ?? {}, { reportInput: true });
   if (parsed.success) return stripUndefined(parsed.data);
   const first = problemsFromZod(parsed.error.issues)[0];
   throw new Error(`${name} config: ${formatProblem(first)}`);
