@@ -3,6 +3,7 @@
  * a new optimizer is an entry here, and no change to the workflow.
  */
 import { gepaOptimizer } from '../gepa/optimizer';
+import { SEARCH_OPTIMIZERS } from '../optimizers';
 import type { Optimizer, OptimizerStateBase } from './types';
 
 export const DEFAULT_OPTIMIZER = 'gepa';
@@ -10,6 +11,8 @@ export const DEFAULT_OPTIMIZER = 'gepa';
 /** Each entry has its own state type. */
 export const optimizers: Record<string, Optimizer<any>> = {
   gepa: gepaOptimizer,
+  // OPRO, EvoPrompt GA and DE, PromptBreeder (src/core/optimizers).
+  ...SEARCH_OPTIMIZERS,
 };
 
 /** Adds an optimizer under its name (tests register toy ones in their own workflow bundle). */

@@ -169,7 +169,7 @@ export function fitnessRequests(state: AnyState, ids: readonly string[]): Evalua
       state.budgetOut = true;
       continue;
     }
-    requests.push({ candidate: candidateRef(state, id), split: 'train', exampleIds: missing, needsText: true });
+    requests.push({ candidate: candidateRef(state, id), split: 'train', exampleIds: missing, needsText: true, textChars: state.config.maxRecordChars });
   }
   return requests;
 }
@@ -562,6 +562,7 @@ export function createSearchOptimizer<C extends SearchConfigBase, Step, Algo>(
       bestValMean: state.pool.length === 0 ? null : bestMean(state),
       poolSize: state.pool.length,
       stopReason: state.stopReason,
+      outcomes: { ...state.outcomes },
     };
   }
 
