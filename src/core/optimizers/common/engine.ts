@@ -50,6 +50,7 @@ import type {
   RolloutOutcome,
   ScoredCandidate,
 } from '../../optimizer';
+import { stopReason } from '../../optimizer/stop';
 import type { SearchConfigBase, SearchCounters, SearchState } from './types';
 
 /** What an optimizer's step asks for next. */
@@ -308,21 +309,11 @@ export function createSearchOptimizer<C extends SearchConfigBase, Step, Algo>(
   }
 
   function stopCondition(state: S, ctx: OptimizerStepContext): string | null {
-    const stop = state.config.stop;
-    const acc = account(state.ledger, state.holder);
-    if (ctx.stopRequested) return 'stop-requested';
-    if (state.budgetOut) return 'budget';
-    if (stop.maxUsd !== undefined) {
-      let usd = 0;
-      for (const m of Object.values(acc.byModel)) usd += m.first.usd + m.redone.usd;
-      if (Math.max(usd, ctx.usdSpent ?? 0) >= stop.maxUsd) return 'max-usd';
-    }
-    if (stop.maxWallClockMs !== undefined && ctx.nowMs - (state.startedAtMs ?? ctx.nowMs) >= stop.maxWallClockMs) return 'wall-clock';
-    if (stop.scoreThreshold !== undefined && bestMean(state) >= stop.scoreThreshold) return 'score-threshold';
-    if (stop.maxIterations !== undefined && state.counters.iterations >= stop.maxIterations) return 'max-iterations';
-    if (stop.noImprovementIterations !== undefined && state.counters.sinceImprovement >= stop.noImprovementIterations) return 'no-improvement';
-    if (state.counters.idleStreak >= stop.maxIdleIterations) return 'stalled';
-    return null;
+    if (!ctx.stopRequested && state.budgetOut) return 'budget';
+    return stopReason(state.config.stop, {
+      ...ctx, startedAtMs: state.startedAtMs, account: account(state.ledger, state.holder), bestValMean: bestMean(state),
+      iterations: state.counters.iterations, sinceImprovement: state.counters.sinceImprovement, idleStreak: state.counters.idleStreak,
+    });
   }
 
   /** Reserves what an iteration needs up front in its unit; false when it does not fit. */

@@ -5,6 +5,7 @@
  */
 import type { RngState } from '../../random';
 import type { Ledger } from '../../budget';
+import type { GepaStopConfig } from '../../gepa/types';
 import type {
   CandidateRef,
   OptimizerEvaluateAction,
@@ -12,17 +13,8 @@ import type {
   OptimizerStateBase,
 } from '../../optimizer';
 
-export interface SearchStopConfig {
-  /** Iterations of this stage. */
-  maxIterations?: number;
-  /** Iterations without a new best mean validation score. */
-  noImprovementIterations?: number;
-  scoreThreshold?: number;
-  maxWallClockMs?: number;
-  maxUsd?: number;
-  /** Consecutive iterations that spent no metric call before the run is declared stalled. */
-  maxIdleIterations: number;
-}
+/** The same stop rules as GEPA's (iterations, no improvement, score, wall clock, dollars, stalled). */
+export type SearchStopConfig = GepaStopConfig;
 
 /** Settings every search has; each optimizer adds its own. */
 export interface SearchConfigBase {
