@@ -23,6 +23,8 @@ let inProcess: TestWorker | undefined;
 let undisturbedDeps: ReturnType<typeof stageDeps>;
 const processes: LslProcess[] = [];
 
+jest.setTimeout(600_000);
+
 beforeAll(async () => {
   sim = await startTestSimulator({ latencyMs: 300 });
   undisturbedDeps = stageDeps(sim.url, tempDir('opt-calm'));
