@@ -33,7 +33,7 @@ async function lslRun(config: string): Promise<RunSummary> {
   const home = makeTempDir('exp-opt');
   const r = await runLsl(['run', config, '--json'], {
     LSL_HOME: home, LSL_SIM_URL: sim.url, LSL_WORKFLOW_BUNDLE: process.env.LSL_TEST_WORKFLOW_BUNDLE, TEMPORAL_ADDRESS: '',
-  });
+  }, 850_000);
   if (r.code !== 0) throw new Error(`lsl run ${config} failed (${r.code}):\n${r.stderr}`);
   return lastJsonLine<RunSummary>(r);
 }
