@@ -7,7 +7,8 @@
 import path from 'node:path';
 import { summarizeAccount } from '../core/budget';
 import type { ReportSources, StageRef } from '../core/experiment';
-import type { GepaSummary } from '../core/gepa';
+import type { OptimizerSummary } from '../core/optimizer/types';
+import type { SearchSummaryExtras } from '../core/optimizers';
 import type { ArtifactStore } from '../store/artifacts';
 import type { CandidateRecord, ModelRecord, ProblemResult, ReportFiles, ReportInput, StageRecord } from './types';
 import { writeReport } from './write';
@@ -28,19 +29,42 @@ export function summaryKeys(src: ReportSources): string[] {
   return [...new Set(src.arms.flatMap((a) => a.stages.map((s) => s.summaryKey)))];
 }
 
-function stageRecord(ref: StageRef, all: StageRef[], summaryOf: (key: string) => GepaSummary): StageRecord {
+/** A stage summary as the report reads it: any optimizer's, plus the searches' full lineage when present. */
+type StageSummary = OptimizerSummary & Partial<Pick<SearchSummaryExtras, 'explored'>>;
+
+/**
+ * The kept candidates a candidate descends from. The searches (OPRO, EvoPrompt, PromptBreeder)
+ * validate only new bests, so a parent may be a candidate that never entered the pool: follow
+ * `explored` up to the nearest kept ancestors, so the lineage table names only listed rows.
+ */
+export function keptAncestors(parents: string[], kept: Set<string>, explored: Map<string, string[]>): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (id: string) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    if (kept.has(id) || !explored.has(id)) out.push(id);
+    else for (const p of explored.get(id)!) visit(p);
+  };
+  for (const p of parents) visit(p);
+  return out;
+}
+
+function stageRecord(ref: StageRef, all: StageRef[], summaryOf: (key: string) => StageSummary): StageRecord {
   const summary = summaryOf(ref.summaryKey);
   const acc = summarizeAccount(ref.stage, ref.account);
   const prev = ref.continued ? all.find((s) => s.stage === ref.continued) : undefined;
   // A continued stage's pool starts with its predecessor's candidates: list only its own.
   const inherited = new Set(prev ? summaryOf(prev.summaryKey).pool.map((c) => c.candidate.id) : []);
+  const kept = new Set([...inherited, ...summary.pool.map((c) => c.candidate.id)]);
+  const explored = new Map((summary.explored ?? []).map((e) => [e.id, e.parents]));
   const candidates: CandidateRecord[] = summary.pool
     .filter((c) => !inherited.has(c.candidate.id))
     .map((c) => ({
       id: `${ref.stage}/${c.candidate.id}`,
-      parents: c.candidate.parents.map((p) => `${inherited.has(p) ? ref.continued : ref.stage}/${p}`),
-      origin: c.candidate.origin,
-      discoveredAtSpend: c.candidate.discoveredAtSpend,
+      parents: keptAncestors(c.candidate.parents, kept, explored).map((p) => `${inherited.has(p) ? ref.continued : ref.stage}/${p}`),
+      origin: c.origin,
+      discoveredAtSpend: c.discoveredAtSpend,
       valMean: c.valMean,
       text: c.text,
     }));
@@ -69,7 +93,7 @@ function stageRecord(ref: StageRef, all: StageRef[], summaryOf: (key: string) =>
 /** The report's input from its sources and the stage summaries they name (pure). */
 export function reportInputFrom(
   src: ReportSources,
-  summaryOf: (key: string) => GepaSummary,
+  summaryOf: (key: string) => StageSummary,
   versions: Record<string, string> = {},
 ): ReportInput {
   const { prepared } = src;
@@ -130,8 +154,8 @@ export function reportDirFor(runsDir: string, experimentId: string): string {
 /** An experiment's stored sources and the report input built from them (the report, and `lsl export`). */
 export async function readReportSources(store: ArtifactStore, sourcesKey: string): Promise<{ src: ReportSources; input: ReportInput }> {
   const src = await store.getJson<ReportSources>(sourcesKey);
-  const summaries = new Map<string, GepaSummary>();
-  for (const key of summaryKeys(src)) summaries.set(key, await store.getJson<GepaSummary>(key));
+  const summaries = new Map<string, StageSummary>();
+  for (const key of summaryKeys(src)) summaries.set(key, await store.getJson<StageSummary>(key));
   return { src, input: reportInputFrom(src, (key) => summaries.get(key)!, { node: process.version }) };
 }
 
