@@ -52,9 +52,12 @@ async function runGepa(client: OpenAI, task: SimTask, seed: number, grant: numbe
         return [id, { score: grade.score, feedback: grade.feedback, output: text, input: example.question }] as const;
       }));
       applyResult(state, action, { results: Object.fromEntries(entries) });
-    } else {
+    } else if (action.kind === 'reflect') {
       const r = await client.chat.completions.create({ model: OPTIMIZER_MODEL, messages: [{ role: 'user', content: action.prompt }], temperature: 0 });
       applyResult(state, action, { rawText: r.choices[0].message.content ?? '', truncated: r.choices[0].finish_reason === 'length' });
+    } else {
+      // One proposal per iteration (the default) never asks for a batch.
+      throw new Error(`bench drives GEPA with one proposal; got a ${action.kind} action`);
     }
   }
   return summarizeGepa(state).learningCurve;

@@ -20,6 +20,7 @@ describe('bad input: one line on stderr, exit 2, nothing started', () => {
     ['an empty validation set', ['--budget', '300', '--val', '0'], /^lsl: error: --val must be a whole number >= 1 .*got '0'$/],
     ['an unknown selector', ['--budget', '300', '--selector', 'best-guess'], /^lsl: error: .*selector must be one of pareto, current_best, epsilon_greedy, got "best-guess"$/],
     ['an unknown reflector', ['--budget', '300', '--reflector', 'gpt-99'], /^lsl: error: --reflector: unknown model 'gpt-99' \(known: .*sim-large.*\)$/],
+    ['an unknown optimizer', ['--budget', '300', '--optimizer', 'annealing'], /^lsl: error: --optimizer: unknown optimizer 'annealing' \(known: gepa, opro, .*promptbreeder.*\)$/],
     ['an unknown task model', ['--budget', '300', '--model', 'tiny-1'], /^lsl: error: --model: unknown model 'tiny-1' \(known: .*\)$/],
   ];
   test.each(cases)('%s', async (_what, args, message) => {
@@ -78,4 +79,29 @@ test('a seed candidate file that is not a mapping of texts is one line naming th
   expect(r.code).toBe(2);
   const lines = r.stderr.split('\n').filter((l) => l !== '');
   expect(lines).toEqual([`lsl: error: seed candidate file ${seedFile}: seed candidate: component "format" must be a non-empty text`]);
+});
+
+test('--optimizer opro runs an OPRO stage through the same stage workflow, within its grant', async () => {
+  const home = tempDir('optimize-opro');
+  const taskQueue = `optimize-opro-${Date.now()}`;
+  const budget = 120;
+  const r = await runLsl([...BASE, '--optimizer', 'opro', '--budget', String(budget), '--val', '10', '--train', '20', '--json'], {
+    LSL_HOME: home, TEMPORAL_ADDRESS: testServer().address, TEMPORAL_NAMESPACE: testServer().namespace,
+    LSL_TASK_QUEUE: taskQueue, LSL_SIM_URL: '',
+  }, 170_000);
+  expect(r.code).toBe(0);
+  const s = lastJsonLine<Record<string, unknown>>(r);
+  expect(s).toMatchObject({ optimizer: 'opro', task: 'gsm8k', grant: budget, simulated: true });
+  expect(s.metricCalls as number).toBeLessThanOrEqual(budget);
+  expect(s.metricCalls as number).toBeGreaterThan(10);
+  expect(s.bestScore as number).toBeGreaterThanOrEqual(s.seedScore as number);
+  expect(s.workflowId).toMatch(/^opro-gsm8k-/);
+  const client = await testClient();
+  try {
+    const desc = await client.workflow.getHandle(s.workflowId as string).describe();
+    expect(desc.type).toBe('gepaStage');
+    expect(desc.status.name).toBe('COMPLETED');
+  } finally {
+    await client.connection.close();
+  }
 });

@@ -2,7 +2,7 @@
  * Each population search improves on the seed instruction on the simulated GSM8K task within a
  * 200-call grant (task model sim-small, optimizer model sim-large). Determinism and exact
  * resume are shown on the toy task (optimizers-core.test.ts) and through a worker crash
- * (optimizers-crash.test.ts).
+ * (stage-optimizers-crash.test.ts).
  */
 import type OpenAI from 'openai';
 import type { Optimizer, OptimizerStateBase } from '../src/core/optimizer';

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { callPolicyOf } from '../../llm/call-policy';
 import { blockWatch } from '../blocked';
+import { knownOptimizers, optimizerSettings } from '../../core/experiment/config';
 import { resolveGepaConfig, type GepaConfigInput } from '../../core/gepa';
+import { DEFAULT_OPTIMIZER } from '../../core/optimizer/registry';
 import { drawSplits } from '../../core/splits';
 import { datasetsDir } from '../../paths';
 import { TASK_QUEUE } from '../../workers/names';
@@ -30,6 +32,8 @@ export interface OptimizeFlags {
   instructionFile?: string;
   seedCandidate?: string;
   proposals?: string;
+  /** The optimizer, by registry name (gepa, opro, evoprompt-ga, evoprompt-de, promptbreeder); default gepa. */
+  optimizer?: string;
   concurrency?: string;
   json?: boolean;
   worker?: boolean;
@@ -56,17 +60,20 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   if (!Number.isInteger(trainN) || trainN < 1) throw new UsageError(`--train must be a whole number >= 1, got '${flags.train}'`);
   const seed = flags.seed === undefined ? 0 : Number(flags.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number >= 0, got '${flags.seed}'`);
-  let config: GepaConfigInput;
-  try {
-    config = { seed, useMerge: Boolean(flags.merge), selector: (flags.selector ?? 'pareto') as never, minibatchSize: positiveInt('--minibatch', flags.minibatch) ?? 3, proposals: positiveInt('--proposals', flags.proposals) ?? 1 };
-    resolveGepaConfig(config);
-  } catch (err) {
-    throw new UsageError(`invalid GEPA option: ${oneLine(err)}`);
+  const optimizer = flags.optimizer ?? DEFAULT_OPTIMIZER;
+  if (!knownOptimizers().includes(optimizer)) {
+    throw new UsageError(`--optimizer: unknown optimizer '${optimizer}' (known: ${knownOptimizers().join(', ')})`);
   }
-  const b = config.minibatchSize!;
-  const needed = valN + 2 * b + valN;
-  if (budget < needed) {
-    throw new UsageError(`--budget ${budget} cannot evaluate the seed on the validation set and run one iteration: needs at least |V| + 2b + |V| = ${valN} + ${2 * b} + ${valN} = ${needed} metric calls`);
+  let config: GepaConfigInput | Record<string, unknown>;
+  if (optimizer === DEFAULT_OPTIMIZER) {
+    config = gepaFlags(flags, seed, budget, valN);
+  } else {
+    // The search's own defaults (the paper's, stated in its code) with the run's seed; GEPA's flags do not apply.
+    try {
+      config = optimizerSettings(optimizer, {}, seed);
+    } catch (err) {
+      throw new UsageError(`invalid ${optimizer} option: ${oneLine(err)}`);
+    }
   }
   if (flags.seedCandidate && flags.instructionFile) throw new UsageError('give either --seed-candidate or --instruction-file, not both');
   // Several named components let merge fire (it combines components of two lineages).
@@ -85,12 +92,12 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   const input: GepaStageInput = {
     stage: 'optimize', task: task.name, pool: 'train', taskModel: model.name, reflector: reflector.name,
     trainIds: splits.train, valIds: splits.val, start: { kind: 'seed', seed: seedCandidate },
-    grant: { amount: budget, unit: 'metricCalls' }, config,
+    grant: { amount: budget, unit: 'metricCalls' }, optimizer, config,
     concurrency: positiveInt('--concurrency', flags.concurrency) ?? Math.min(32, model.concurrency),
     modelTimeoutMs: model.timeoutMs, reflectorTimeoutMs: reflector.timeoutMs,
     callPolicy: callPolicyOf(model), reflectorCallPolicy: callPolicyOf(reflector),
   };
-  const workflowId = safeId(`gepa-${task.name}-${model.name}-${shortHash(input)}-${timestamp()}`);
+  const workflowId = safeId(`${optimizer}-${task.name}-${model.name}-${shortHash(input)}-${timestamp()}`);
   const runDir = runDirFor(workflowId);
   const log = (l: string) => process.stderr.write(`${l}\n`);
   const session = await openSession({
@@ -102,10 +109,10 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
     log(`workflow ${workflowId} started`);
     const watch = blockWatch(handle, 'lsl optimize');
     const r = await resultWithProgress(handle, progressQuery<GepaStageProgress>(), async (p) =>
-      `iteration ${p.stageIterations}  spent ${p.spent}/${p.grant.amount}  best ${p.bestValMean === null ? '-' : p.bestValMean.toFixed(3)}  pool ${p.poolSize}  frontier ${p.frontierSize}  ${p.phase}${await watch.line(p)}`,
+      `iteration ${p.stageIterations ?? p.iteration}  spent ${p.spent}/${p.grant.amount}  best ${p.bestValMean === null ? '-' : p.bestValMean.toFixed(3)}  pool ${p.poolSize}  ${p.frontierSize === undefined ? '' : `frontier ${p.frontierSize}`}  ${p.phase}${await watch.line(p)}`,
     ).catch(watch.failure);
     const summary = {
-      workflowId, task: task.name, model: model.name, reflector: reflector.name,
+      workflowId, optimizer, task: task.name, model: model.name, reflector: reflector.name,
       seedScore: r.seedScore, bestScore: r.bestScore, metricCalls: r.metricCalls, grant: r.grant.amount,
       iterations: r.iterations, accepted: r.accepted, outcomes: r.outcomes, merges: { tried: (r.outcomes['merge-accepted'] ?? 0) + (r.outcomes['merge-rejected'] ?? 0), accepted: r.outcomes['merge-accepted'] ?? 0 }, candidates: r.candidates, stopReason: r.stopReason,
       bestCandidate: r.bestCandidate.text, summaryKey: r.summaryKey, simulated: model.simulated || reflector.simulated, runDir,
@@ -127,6 +134,24 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   }
   // Printed after the session closed, so nothing the dev server says on exit comes after the JSON line.
   report();
+}
+
+
+/** GEPA's settings from its flags, and the least budget one iteration needs. */
+function gepaFlags(flags: OptimizeFlags, seed: number, budget: number, valN: number): GepaConfigInput {
+  let config: GepaConfigInput;
+  try {
+    config = { seed, useMerge: Boolean(flags.merge), selector: (flags.selector ?? 'pareto') as never, minibatchSize: positiveInt('--minibatch', flags.minibatch) ?? 3, proposals: positiveInt('--proposals', flags.proposals) ?? 1 };
+    resolveGepaConfig(config);
+  } catch (err) {
+    throw new UsageError(`invalid GEPA option: ${oneLine(err)}`);
+  }
+  const b = config.minibatchSize!;
+  const needed = valN + 2 * b + valN;
+  if (budget < needed) {
+    throw new UsageError(`--budget ${budget} cannot evaluate the seed on the validation set and run one iteration: needs at least |V| + 2b + |V| = ${valN} + ${2 * b} + ${valN} = ${needed} metric calls`);
+  }
+  return config;
 }
 
 /** "not-better 5, accepted 2, skipped-perfect-minibatch 1": the outcomes that happened, most frequent first. */
