@@ -2,6 +2,7 @@
 import type { RngState } from '../random';
 import type { Grant, Ledger } from '../budget';
 import type { GenerateOutcome, OptimizerProgress, OptimizerStepContext, OptimizerSummary, RolloutOutcome } from '../optimizer/types';
+import type { StopRules } from '../optimizer/stop';
 
 /** A program: named text components (instructions) in a fixed order, and its lineage. */
 export interface Candidate {
@@ -33,23 +34,8 @@ export type AcceptanceName = 'strict_improvement' | 'improvement_or_equal';
  */
 export type ReservationPolicy = 'worst-case' | 'per-step';
 
-export interface GepaStopConfig {
-  /** Iterations of this stage (proposals, skipped ones included). */
-  maxIterations?: number;
-  /** Iterations without a new best mean validation score. */
-  noImprovementIterations?: number;
-  /** Stop once the best mean validation score reaches this. */
-  scoreThreshold?: number;
-  /** Wall-clock time of this stage, measured with ctx.nowMs. */
-  maxWallClockMs?: number;
-  /** Dollars of this stage, all recorded spending (re-done work included) or ctx.usdSpent. */
-  maxUsd?: number;
-  /**
-   * Consecutive iterations that spent no metric call (everything came from the cache) before
-   * the run is declared stalled. Guards against a loop of free skips or rejected reflections.
-   */
-  maxIdleIterations: number;
-}
+/** GEPA's stop rules are every optimizer's (src/core/optimizer/stop.ts). */
+export type GepaStopConfig = StopRules;
 
 export interface GepaConfig {
   /** Seeds the one PRNG behind selection, sampling and merge. */

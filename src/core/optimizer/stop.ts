@@ -5,11 +5,20 @@
 import type { HolderAccount } from '../budget';
 
 export interface StopRules {
+  /** Iterations of this stage (proposals, skipped ones included). */
   maxIterations?: number;
+  /** Iterations without a new best mean validation score. */
   noImprovementIterations?: number;
+  /** Stop once the best mean validation score reaches this. */
   scoreThreshold?: number;
+  /** Wall-clock time of this stage, measured with ctx.nowMs. */
   maxWallClockMs?: number;
+  /** Dollars of this stage, all recorded spending (re-done work included) or ctx.usdSpent. */
   maxUsd?: number;
+  /**
+   * Consecutive iterations that spent no metric call (everything came from the cache) before
+   * the run is declared stalled. Guards against a loop of free skips or rejected reflections.
+   */
   maxIdleIterations: number;
 }
 
