@@ -64,7 +64,9 @@ export class CallClaims {
           // A claim cut short is as good as a stale one.
         }
         if (held.owner === owner.id && (held.attempt ?? 0) < owner.attempt) {
-          gen++; // our own earlier attempt, given up by Temporal
+          // Our own earlier attempt, given up by Temporal: it may have been paid before its worker died.
+          gen++;
+          tookOver = true;
           break;
         }
         if (text !== last) {
