@@ -28,10 +28,10 @@ beforeAll(async () => {
   home = makeTempDir('exp-cli');
   const r = await runLsl(['run', 'examples/sim-gsm8k.yaml', '--json'], {
     LSL_HOME: home, LSL_SIM_URL: sim.url, LSL_WORKFLOW_BUNDLE: process.env.LSL_TEST_WORKFLOW_BUNDLE, TEMPORAL_ADDRESS: '',
-  });
+  }, 600_000); // the whole demo experiment, transfer scoring included, beside other test files
   if (r.code !== 0) throw new Error(`lsl run failed (${r.code}):\n${r.stderr}`);
   run = lastJsonLine<RunSummary>(r);
-});
+}, 620_000);
 
 afterAll(async () => {
   await sim?.close();

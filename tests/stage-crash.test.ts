@@ -72,12 +72,13 @@ test('a worker killed with SIGKILL mid-stage and restarted ends in the same resu
     const undisturbed = await calm;
 
     // The lost rollouts timed out and ran again on the new worker (a retried attempt is recorded
-    // on its started event, with the start-to-close timeout as the last failure).
+    // on its started event, with the timeout that gave it up as the last failure).
     const events = (await handle.fetchHistory()).events ?? [];
     const retried = events.filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
     expect(retried.length).toBeGreaterThan(0);
     expect(retried[0].activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType)
-      .toBe(temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE);
+      // Model calls heartbeat: a call lost with its worker is retried when the heartbeat stops, long before start-to-close.
+      .toBe(temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
     expect(events.length).toBeLessThan(10_000);
 
     expect(undisturbed.stopReason).toBe('budget');
