@@ -130,20 +130,7 @@ export interface EvaluationInput {
 }
 
 /** A transfer scoring's input: a stage's candidate on the other model's validation set (evaluatePrompt's input). */
-export interface TransferInput {
-  task: string;
-  model: string;
-  instruction: string;
-  pool: 'train';
-  ids: string[];
-  samples: 1;
-  concurrency: number;
-  modelTimeoutMs: number;
-  callPolicy?: ModelCallPolicy;
-  experimentId: string;
-  arm: string;
-  cacheScope?: string;
-}
+export type TransferInput = Omit<EvaluationInput, 'pool' | 'samples' | 'temperature'> & { pool: 'train'; samples: 1 };
 
 export interface StageCall { workflowId: string; repeat: number; stage: string; input: StageInput }
 /** `candidate` is the report's candidate id (`<stage>/<id>`). */
