@@ -3,9 +3,16 @@
  * entry and the workflow's base queue, carried in the workflow input; models without `rpm` keep
  * the workflow's own queue. The workers' side: one rate-limited queue per such model, at rpm / 60.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import YAML from 'yaml';
+import { createActivities } from '../src/activities';
 import { callPolicyOf, modelTaskQueue } from '../src/llm/call-policy';
 import { registryFromSpecs } from '../src/llm/registry';
 import { modelQueueSettings } from '../src/workers/model-queues';
+import { REPO, makeTempDir, writeRegistry } from './helpers/cli';
+import { testDeps } from './helpers/deps';
 
 const registry = registryFromSpecs([
   { name: 'limited', provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1', model: 'm', rpm: 120, concurrency: 500 },
@@ -58,5 +65,20 @@ describe('a model\'s task queue', () => {
       expect(options.taskQueue).toBe(callPolicyOf(registry.get(model), 'q').taskQueue);
     }
     expect(modelQueueSettings(registryFromSpecs([registry.get('free')]), 'lsl', 200)).toEqual([]);
+  });
+
+  test('an experiment\'s prepared models name their queues under the experiment\'s own queue (the prepare activity\'s)', async () => {
+    const dir = makeTempDir('model-queues');
+    try {
+      const deps = testDeps(dir, {}, writeRegistry(dir, '  - { name: sim-small, rpm: 120 }\n'));
+      const config = YAML.parse(fs.readFileSync(path.join(REPO, 'examples', 'sim-gsm8k.yaml'), 'utf8'));
+      const { prepareExperiment } = createActivities(deps);
+      // (run's result type is not inferred from the function)
+      const prepared = await new MockActivityEnvironment({ taskQueue: 'exp-q' }).run(() => prepareExperiment({ config })) as Awaited<ReturnType<typeof prepareExperiment>>;
+      expect(prepared.models['sim-small'].callPolicy?.taskQueue).toBe('exp-q.model.sim-small');
+      expect(prepared.models['sim-large'].callPolicy).not.toHaveProperty('taskQueue');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
