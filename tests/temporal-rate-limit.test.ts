@@ -11,7 +11,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { SimStats } from '../src/sim';
 import { lastJsonLine, makeTempDir, runLsl, startWorkerProcess, writeRegistry, type LslProcess } from './helpers/cli';
-import { testServer } from './helpers/temporal';
+import { testClient, testServer } from './helpers/temporal';
 
 const LIMITED = 'sim-small';
 const UNLIMITED = 'sim-large';
@@ -20,7 +20,7 @@ const N = 80; // at 2/s about 40 s of calls: the 30 s window lies inside them
 const WINDOW_MS = 30_000;
 
 interface Sample { t: number; calls: number }
-interface EvalSummary { n: number; modelCalls: number; failedRollouts: number }
+interface EvalSummary { workflowId: string; n: number; modelCalls: number; failedRollouts: number }
 
 async function callsOf(simUrls: string[], model: string): Promise<number[]> {
   return Promise.all(simUrls.map(async (url) => {
@@ -55,27 +55,44 @@ describe('rpm is shared by all workers (the model queue\'s Temporal rate limit)'
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test(`two worker processes, ${LIMITED} at rpm ${RPM}: at most 2.1 calls a second over 30 s`, async () => {
+  const taskQueue = `rate-limit-${randomUUID()}`;
+  const env = { LSL_HOME: path.join(dir, 'home'), LSL_MODELS: models, LSL_SIM_LATENCY_MS: '0' };
+  let simUrls: string[] = [];
+  const lsl = async <T>(args: string[]): Promise<T> => {
+    const r = await runLsl([...args, '--no-worker', '--json'], { ...env, TEMPORAL_ADDRESS: testServer().address, LSL_TASK_QUEUE: taskQueue, LSL_SIM_URL: simUrls[0] }, 300_000);
+    if (r.code !== 0) throw new Error(`lsl ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
+    return lastJsonLine<T>(r);
+  };
+  const evalOf = (model: string) => lsl<EvalSummary>(['eval', '--task', 'gsm8k', '--model', model, '--limit', String(N), '--concurrency', '16']);
+  /** The task queue each activity of a workflow was scheduled on, by activity type. */
+  const queuesOf = async (workflowId: string) => {
+    const client = await testClient();
+    try {
+      const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+      const byType: Record<string, Set<string>> = {};
+      for (const e of events) {
+        const a = e.activityTaskScheduledEventAttributes;
+        if (a) (byType[a.activityType!.name!] ??= new Set()).add(a.taskQueue!.name!);
+      }
+      return Object.fromEntries(Object.entries(byType).map(([k, v]) => [k, [...v]]));
+    } finally {
+      await client.connection.close();
+    }
+  };
+
+  beforeAll(async () => {
     const { address, bundlePath } = testServer();
-    const taskQueue = `rate-limit-${randomUUID()}`;
-    const env = { LSL_HOME: path.join(dir, 'home'), LSL_MODELS: models, LSL_SIM_LATENCY_MS: '0' };
     // The suite's workflow bundle, so the workers start without webpack.
     await Promise.all([1, 2].map(async () => workers.push(await startWorkerProcess(address, taskQueue, { ...env, LSL_WORKFLOW_BUNDLE: bundlePath }))));
-    const simUrls = workers.map((w) => {
+    simUrls = workers.map((w) => {
       const m = w.output().match(/simulator \(in-process, [^)]*\): (\S+)/);
       if (!m) throw new Error(`no in-process simulator line in the worker's output:\n${w.output()}`);
       return m[1];
     });
-    for (const w of workers) expect(w.output()).toContain(`rate-limited ${taskQueue}.model.${LIMITED}`);
+  }, 200_000);
 
-    const evalOf = async (model: string) => {
-      const r = await runLsl(
-        ['eval', '--task', 'gsm8k', '--model', model, '--limit', String(N), '--concurrency', '16', '--no-worker', '--json'],
-        { ...env, TEMPORAL_ADDRESS: address, LSL_TASK_QUEUE: taskQueue, LSL_SIM_URL: simUrls[0] }, 300_000,
-      );
-      if (r.code !== 0) throw new Error(`lsl eval --model ${model} exited ${r.code}:\n${r.stderr}`);
-      return lastJsonLine<EvalSummary>(r);
-    };
+  test(`two worker processes, ${LIMITED} at rpm ${RPM}: at most 2.1 calls a second over 30 s`, async () => {
+    for (const w of workers) expect(w.output()).toContain(`rate-limited ${taskQueue}.model.${LIMITED}`);
 
     /** Runs the evaluation of `model`, sampling both simulators' count of its calls meanwhile. */
     const sampled = async (model: string) => {
@@ -90,6 +107,8 @@ describe('rpm is shared by all workers (the model queue\'s Temporal rate limit)'
       const summary = await evalOf(model).finally(() => (running = false));
       await sampler;
       expect(summary).toMatchObject({ n: N, modelCalls: N, failedRollouts: 0 });
+      // The limited model's calls went on its own queue; the other's stayed on the workflow's.
+      expect((await queuesOf(summary.workflowId)).rollout).toEqual([model === LIMITED ? `${taskQueue}.model.${LIMITED}` : taskQueue]);
       return samples;
     };
 
@@ -106,4 +125,11 @@ describe('rpm is shared by all workers (the model queue\'s Temporal rate limit)'
     expect(rate).toBeGreaterThan(1); // the limit paces the calls; it does not starve them
     expect(controlRate).toBeGreaterThan(2.1);
   }, 420_000);
+
+  test(`a stage: ${LIMITED}'s rollouts on its own queue, the reflector's calls (no rpm) on the workflow's`, async () => {
+    const before = (await callsOf(simUrls, LIMITED)).reduce((a, b) => a + b, 0);
+    const stage = await lsl<{ workflowId: string }>(['optimize', '--task', 'gsm8k', '--model', LIMITED, '--reflector', UNLIMITED, '--budget', '24', '--train', '6', '--val', '5']);
+    expect(await queuesOf(stage.workflowId)).toMatchObject({ rollout: [`${taskQueue}.model.${LIMITED}`], reflect: [taskQueue] });
+    expect((await callsOf(simUrls, LIMITED)).reduce((a, b) => a + b, 0)).toBeGreaterThan(before);
+  }, 300_000);
 });
