@@ -158,14 +158,15 @@ describe('user files', () => {
     expect(err.message).toBe(`${file}:${lineOf(text, 'priceInputPerM: -1')}: models[2].priceInputPerM: expected USD per million input tokens (a number >= 0)`);
   });
 
-  test('reasoning fields, rpm/tpm and the outage limit are checked, and effort needs reasoning: true', () => {
+  test('reasoning fields, rpm and the outage limit are checked, effort needs reasoning: true, and tpm is refused', () => {
     const base = ['models:', '  - name: r', '    provider: openai', '    baseUrl: https://r.example/v1', '    model: r'];
-    const ok = loadRegistry(write('ok.yaml', [...base, '    reasoning: true', '    reasoningEffort: xhigh', '    maxCompletionTokens: 9000', '    rpm: 120', '    tpm: 40000', '    outageLimitMinutes: 5', ''].join('\n')), {});
-    expect(ok.get('r')).toMatchObject({ reasoning: true, reasoningEffort: 'xhigh', maxCompletionTokens: 9000, rpm: 120, tpm: 40000, outageLimitMinutes: 5 });
+    const ok = loadRegistry(write('ok.yaml', [...base, '    reasoning: true', '    reasoningEffort: xhigh', '    maxCompletionTokens: 9000', '    rpm: 120', '    outageLimitMinutes: 5', ''].join('\n')), {});
+    expect(ok.get('r')).toMatchObject({ reasoning: true, reasoningEffort: 'xhigh', maxCompletionTokens: 9000, rpm: 120, outageLimitMinutes: 5 });
     const bad = (lines: string[]) => errorOf(() => loadRegistry(write('bad.yaml', [...base, ...lines, ''].join('\n')), {})).message;
     expect(bad(['    reasoning: true', '    reasoningEffort: extreme'])).toMatch(/models\[0\]\.reasoningEffort: expected a reasoning effort \(none, minimal, low, medium, high, xhigh\)$/);
     expect(bad(['    reasoningEffort: high'])).toMatch(/models\[0\]\.reasoningEffort: reasoningEffort is for reasoning models: add reasoning: true/);
     expect(bad(['    rpm: 0'])).toMatch(/models\[0\]\.rpm: expected requests per minute \(a whole number >= 1\)$/);
+    expect(bad(['    tpm: 40000'])).toMatch(/models\[0\]\.tpm: tpm is not enforced \(rate limits count calls, not tokens\): state rpm instead/);
     expect(bad(['    outageLimitMinutes: 0'])).toMatch(/models\[0\]\.outageLimitMinutes: expected an outage limit in minutes/);
   });
 

@@ -3,6 +3,7 @@
  * `lsl run` validates it, so `temporal workflow start --input-file` gets the same checks), and
  * write the report from the artifacts the stages and evaluations left.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError, formatProblem, type PreparedExperiment, type ReportSources } from '../core/experiment';
 import { prepareExperiment } from '../experiment/prepare';
@@ -13,7 +14,8 @@ export function createExperimentActivities(deps: ActivityDeps) {
   return {
     async prepareExperiment(input: { config: unknown }): Promise<PreparedExperiment> {
       try {
-        return await prepareExperiment(deps, input.config);
+        // This activity runs on the experiment's own queue (its proxy names none): the base of the models' queues.
+        return await prepareExperiment(deps, input.config, Context.current().info.taskQueue);
       } catch (err) {
         // A bad config never gets better by retrying.
         const message = err instanceof ConfigError ? err.problems.map((p) => formatProblem(p)).join('; ') : (err as Error).message;

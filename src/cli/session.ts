@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { datasetsDir } from '../paths';
 import { startTemporal, type TemporalServer } from '../temporal/server';
-import { createLslWorker, defaultDeps } from '../workers/worker';
+import { createLslWorker, defaultDeps, type LslWorker } from '../workers/worker';
 
 export interface Session {
   client: Client;
@@ -86,7 +86,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
 
     if (opts.startWorker) {
       const native = await NativeConnection.connect({ address: server.address });
-      const worker: Worker = await createLslWorker({ connection: native, namespace: server.namespace, deps: defaultDeps({ simUrl }) });
+      const worker: LslWorker = await createLslWorker({ connection: native, namespace: server.namespace, deps: defaultDeps({ simUrl }) });
       const running = worker.run();
       closers.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();

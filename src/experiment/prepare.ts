@@ -21,7 +21,8 @@ export interface PrepareDeps {
   version: string;
 }
 
-export async function prepareExperiment(deps: PrepareDeps, value: unknown): Promise<PreparedExperiment> {
+/** `baseQueue`: the experiment's task queue, where its rate-limited models' own queues hang (callPolicyOf). */
+export async function prepareExperiment(deps: PrepareDeps, value: unknown, baseQueue: string): Promise<PreparedExperiment> {
   const { config } = await validateConfigValue(value, { registry: deps.registry, poolSizes: (t) => taskPoolSizes(t, deps.datasetsDir) });
   const t = deps.tasks.get(config.task);
   assertDatasetFiles(deps.datasetsDir, t.files);
@@ -35,7 +36,7 @@ export async function prepareExperiment(deps: PrepareDeps, value: unknown): Prom
     const s = deps.registry.get(name);
     models[name] = {
       name, model: s.model, provider: s.provider, simulated: s.simulated, timeoutMs: s.timeoutMs, concurrency: s.concurrency,
-      priceInputPerM: s.priceInputPerM, priceOutputPerM: s.priceOutputPerM, callPolicy: callPolicyOf(s),
+      priceInputPerM: s.priceInputPerM, priceOutputPerM: s.priceOutputPerM, callPolicy: callPolicyOf(s, baseQueue),
     };
   }
   return {

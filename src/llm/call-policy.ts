@@ -1,7 +1,8 @@
 /**
  * How a workflow calls one model, from its registry entry: the client timeout, how long an
  * outage is waited out, and the model's own task queue when the provider limits its rate. Plain
- * data, built where the registry is (the CLI, activities) and carried in workflow inputs.
+ * data, built where the registry is (the CLI, activities) and carried in workflow inputs, so a
+ * workflow picks a call's queue from its input alone (never from its worker's environment).
  */
 import type { ModelSpec } from './types';
 
@@ -10,25 +11,29 @@ export interface ModelCallPolicy {
   timeoutMs: number;
   /** Transient failures are retried this long before the run blocks (default 24 h). */
   outageLimitMinutes?: number;
-  /** Calls go on the model's own rate-limited task queue (models with `rpm`; see modelTaskQueue). */
-  ownQueue?: boolean;
+  /**
+   * The task queue of this model's calls, for models with `rpm` (modelTaskQueue); absent, the
+   * calls go on the workflow's own queue.
+   */
+  taskQueue?: string;
   /** Longest wait between retries (default 1 minute). */
   retryMaxIntervalMs?: number;
 }
 
 /**
- * The task queue of a model's calls when its entry states `rpm`: one queue per model, so the
- * server's task-queue rate limit (set by the workers from the same entry) holds across workers.
+ * The task queue of a model's calls when its entry states `rpm`: one queue per model, because
+ * Temporal's activity rate limit (set by the workers from the same entry, src/workers/model-queues.ts)
+ * holds for a whole task queue, across all its workers.
  */
 export function modelTaskQueue(base: string, model: string): string {
-  return `${base}/model/${model}`;
+  return `${base}.model.${model}`;
 }
 
-export function callPolicyOf(spec: Pick<ModelSpec, 'timeoutMs' | 'outageLimitMinutes'>): ModelCallPolicy {
+/** The call policy of a model whose workflows run on `baseQueue` (the queue the workers poll). */
+export function callPolicyOf(spec: Pick<ModelSpec, 'name' | 'timeoutMs' | 'outageLimitMinutes' | 'rpm'>, baseQueue: string): ModelCallPolicy {
   return {
     timeoutMs: spec.timeoutMs,
     ...(spec.outageLimitMinutes !== undefined ? { outageLimitMinutes: spec.outageLimitMinutes } : {}),
-    // Not yet: the workers do not poll the models' queues (createModelQueueWorkers is not wired
-    // into createLslWorker), so a call put there would wait until its outage limit.
+    ...(spec.rpm !== undefined ? { taskQueue: modelTaskQueue(baseQueue, spec.name) } : {}),
   };
 }

@@ -104,6 +104,12 @@ export const modelSpecSchema = entrySchema
         ctx.addIssue({ code: 'custom', path: [field], message: `${field} is for reasoning models: add reasoning: true (or remove ${field})` });
       }
     }
+    // A task queue's rate limit (how rpm is enforced, src/workers/model-queues.ts) counts calls, and
+    // a call's tokens are known only once it is made: a tpm the workers cannot hold is refused,
+    // rather than read and silently ignored.
+    if (spec.tpm !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tpm'], message: 'tpm is not enforced (rate limits count calls, not tokens): state rpm instead, at most tpm / the most tokens one call uses' });
+    }
   })
   .transform((spec): ModelSpec => ({ ...spec, simulated: spec.simulated ?? spec.provider === 'sim' }));
 

@@ -81,8 +81,9 @@ export interface ModelSpec {
   reasoningEffort?: ReasoningEffort;
   /** Completion budget of a reasoning model, reasoning tokens included (default: maxTokens). */
   maxCompletionTokens?: number;
-  /** Requests and tokens per minute allowed by the provider, for all workers together. */
+  /** Requests per minute allowed by the provider, for all workers together (the model's own task queue's rate). */
   rpm?: number;
+  /** Tokens per minute: refused at load (a task queue's rate limit counts calls, not tokens). */
   tpm?: number;
   /** How long an unreachable endpoint is waited for before the run blocks (default 24 h). */
   outageLimitMinutes?: number;

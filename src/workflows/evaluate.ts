@@ -96,7 +96,7 @@ export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResu
   const ids = input.ids ?? (await storage.listExampleIds({ task: input.task, pool: input.pool, limit: input.limit }));
   const jobs = ids.flatMap((id) => Array.from({ length: samples }, (_, s) => ({ id, s })));
   const policy = input.callPolicy ?? { timeoutMs: input.modelTimeoutMs ?? 60_000 };
-  const { rollout } = modelCallActivities(input.model, policy);
+  const { rollout } = modelCallActivities(policy);
   progress.total = jobs.length;
 
   const records: RolloutRecord[] = await mapWindowed(jobs, input.concurrency ?? 32, async ({ id, s }) => {

@@ -124,7 +124,7 @@ export const stageProgressQuery = progressQuery<StageProgress>();
  * local activities: a local activity holds the workflow task open, delaying signals and queries,
  * and its retries are not visible in history).
  */
-const reflectActivity = (model: string, policy: ModelCallPolicy) => modelCallActivities(model, policy).reflect;
+const reflectActivity = (policy: ModelCallPolicy) => modelCallActivities(policy).reflect;
 
 /** Characters of rollout text returned inline when a request needs text and names no cap. */
 const DEFAULT_TEXT_CHARS = 2000;
@@ -159,8 +159,8 @@ export async function gepaStage(input: StageInput): Promise<StageResult> {
 
   const calls: StageCalls = {
     blocks,
-    rollout: modelCallActivities(input.taskModel, input.callPolicy ?? { timeoutMs: input.modelTimeoutMs ?? 60_000 }).rollout,
-    reflect: reflectActivity(input.reflector, input.reflectorCallPolicy ?? { timeoutMs: input.reflectorTimeoutMs ?? 60_000 }),
+    rollout: modelCallActivities(input.callPolicy ?? { timeoutMs: input.modelTimeoutMs ?? 60_000 }).rollout,
+    reflect: reflectActivity(input.reflectorCallPolicy ?? { timeoutMs: input.reflectorTimeoutMs ?? 60_000 }),
   };
   let iterationsThisRun = 0;
   let lastIteration = optimizer.progress(state).iteration;

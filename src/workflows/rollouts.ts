@@ -3,9 +3,9 @@
  * wrapper that blocks on a model the run cannot use. Per-example refusals come back from the
  * rollout activity as recorded failures; nothing that fails otherwise ever becomes a score.
  */
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities, RolloutInput, RolloutRecord } from '../activities';
-import { modelTaskQueue, type ModelCallPolicy } from '../llm/call-policy';
+import type { ModelCallPolicy } from '../llm/call-policy';
 import type { ModelBlocks } from './blocking';
 
 export type { ModelCallPolicy };
@@ -27,16 +27,17 @@ export const DEFAULT_OUTAGE_LIMIT_MINUTES = 24 * 60;
  */
 export const MODEL_CALL_HEARTBEAT_TIMEOUT_MS = 15_000;
 
-export function modelCallActivities(model: string, policy: ModelCallPolicy) {
-  return proxies(rolloutTimeoutFor(policy.timeoutMs), policy, model);
+export function modelCallActivities(policy: ModelCallPolicy) {
+  return proxies(rolloutTimeoutFor(policy.timeoutMs), policy);
 }
 
-function proxies(startToCloseMs: number, policy: Omit<ModelCallPolicy, 'timeoutMs'>, model?: string) {
+function proxies(startToCloseMs: number, policy: Omit<ModelCallPolicy, 'timeoutMs'>) {
   return proxyActivities<Activities>({
     startToCloseTimeout: startToCloseMs,
     heartbeatTimeout: Math.min(MODEL_CALL_HEARTBEAT_TIMEOUT_MS, startToCloseMs),
     scheduleToCloseTimeout: (policy.outageLimitMinutes ?? DEFAULT_OUTAGE_LIMIT_MINUTES) * 60_000,
-    ...(policy.ownQueue && model ? { taskQueue: modelTaskQueue(workflowInfo().taskQueue, model) } : {}),
+    // A rate-limited model's own queue, named in the input (callPolicyOf); else the workflow's.
+    ...(policy.taskQueue ? { taskQueue: policy.taskQueue } : {}),
     // No attempt cap (unlimited): the schedule-to-close timeout is the outage limit.
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: policy.retryMaxIntervalMs ?? 60_000 },
   });

@@ -4,10 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import type { ActivityDeps } from '../../src/activities';
 import { NO_SERVER_HELP } from '../../src/temporal/provision';
-import { createLslWorker } from '../../src/workers/worker';
+import { createLslWorker, type LslWorker } from '../../src/workers/worker';
 
 let runtimeInstalled = false;
 
@@ -28,7 +28,7 @@ export async function testClient(): Promise<Client> {
 export interface TestWorker {
   client: Client;
   taskQueue: string;
-  worker: Worker;
+  worker: LslWorker;
   /** Stops the worker and closes connections. */
   stop(): Promise<void>;
 }

@@ -35,7 +35,8 @@ export async function workerCommand(): Promise<void> {
   const server = await startTemporal(); // registers our search attributes on the server
   const connection = await NativeConnection.connect({ address: server.address });
   const worker = await createLslWorker({ connection, namespace: server.namespace, deps });
-  log(`lsl worker on ${server.address}, namespace ${server.namespace}, task queue ${TASK_QUEUE}, store ${store.location}`);
+  const modelQueues = worker.taskQueues.slice(1);
+  log(`lsl worker on ${server.address}, namespace ${server.namespace}, task queue ${TASK_QUEUE}${modelQueues.length ? ` (and rate-limited ${modelQueues.join(', ')})` : ''}, store ${store.location}`);
   try {
     await worker.run(); // SIGINT/SIGTERM shut it down gracefully (the SDK's runtime handles them)
   } finally {

@@ -43,7 +43,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
 
   const input: EvaluateInput = {
     task: task.name, model: spec.name, instruction, pool, limit, samples, temperature, concurrency, modelTimeoutMs: spec.timeoutMs,
-    callPolicy: callPolicyOf(spec),
+    callPolicy: callPolicyOf(spec, TASK_QUEUE),
   };
   const workflowId = safeId(`eval-${task.name}-${spec.name}-${shortHash(input)}-${timestamp()}`);
   const runDir = runDirFor(workflowId);

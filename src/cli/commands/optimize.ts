@@ -95,7 +95,7 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
     grant: { amount: budget, unit: 'metricCalls' }, optimizer, config,
     concurrency: positiveInt('--concurrency', flags.concurrency) ?? Math.min(32, model.concurrency),
     modelTimeoutMs: model.timeoutMs, reflectorTimeoutMs: reflector.timeoutMs,
-    callPolicy: callPolicyOf(model), reflectorCallPolicy: callPolicyOf(reflector),
+    callPolicy: callPolicyOf(model, TASK_QUEUE), reflectorCallPolicy: callPolicyOf(reflector, TASK_QUEUE),
   };
   const workflowId = safeId(`${optimizer}-${task.name}-${model.name}-${shortHash(input)}-${timestamp()}`);
   const runDir = runDirFor(workflowId);
