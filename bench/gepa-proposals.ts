@@ -12,7 +12,7 @@
  *      answers do not depend on latency; the wall-time seed's scores are checked to be equal),
  *      as mean and standard error per proposals setting.
  *
- *   npx tsx bench/gepa-proposals.ts [seeds=6] [wallSeed=1]
+ *   npx tsx bench/gepa-proposals.ts [seeds=6] [wallSeed=1] [phases=wall,scores] [proposals=1,4,8]
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,7 +23,7 @@ import { startSimulator, type RunningSimulator } from '../src/sim';
 import { startTemporal } from '../src/temporal/server';
 import { WorkflowTypes } from '../src/workers/names';
 import type { GepaStageResult } from '../src/workflows/gepa-stage';
-import { startLsl } from '../tests/helpers/cli';
+import { spawnLsl } from '../tests/helpers/cli';
 import { gsm8kStageInput } from '../tests/stage-setup';
 
 const GRANT = 400;
@@ -37,6 +37,8 @@ interface Run { result: GepaStageResult; secs: number; reflections: number }
 async function main(): Promise<void> {
   const seeds = Number(process.argv[2] ?? 6);
   const wallSeed = Number(process.argv[3] ?? 1);
+  const phases = process.argv[4] ?? 'wall,scores';
+  const onlyProposals = process.argv[5] ? process.argv[5].split(',').map(Number) : PROPOSALS;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lsl-bench-proposals-'));
   const children: ChildProcess[] = [];
   const sims: RunningSimulator[] = [];
@@ -48,14 +50,18 @@ async function main(): Promise<void> {
   const freshWorker = async (simUrl: string): Promise<string> => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     const taskQueue = `bench-proposals-${process.pid}-${++workerNo}`;
-    const w = await startLsl(['worker'], {
+    const w = spawnLsl(['worker'], {
       TEMPORAL_ADDRESS: server.address, LSL_TASK_QUEUE: taskQueue, LSL_HOME: path.join(tmp, `home-${workerNo}`), LSL_SIM_URL: simUrl,
-    }, /lsl worker on /);
+    });
     children.push(w.child);
+    // Bundling the workflows takes long on a loaded machine; the clock starts once the worker is up.
+    await w.waitFor(/lsl worker on /, 600_000);
     return taskQueue;
   };
-  const stage = async (simUrl: string, seed: number, proposals: number): Promise<Run> => {
-    const taskQueue = await freshWorker(simUrl);
+  let scoreQueue: string | undefined;
+  /** Wall-time runs get a fresh worker (nothing from a cache); score runs share one (the simulator's answers are the same from the cache). */
+  const stage = async (simUrl: string, seed: number, proposals: number, fresh: boolean): Promise<Run> => {
+    const taskQueue = fresh ? await freshWorker(simUrl) : (scoreQueue ??= await freshWorker(simUrl));
     const input = await gsm8kStageInput({ budget: GRANT, train: 60, val: VAL, seed, config: { proposals }, concurrency: WINDOW, modelTimeoutMs: 60_000 });
     const t0 = process.hrtime.bigint();
     const handle = await client.workflow.start(WorkflowTypes.gepaStage, { taskQueue, workflowId: `bench-proposals-${proposals}-${seed}-${Date.now()}`, args: [input] });
@@ -75,8 +81,8 @@ async function main(): Promise<void> {
     console.log('| proposals | wall s | metric calls | reflections | physical limit s | wall / limit | best val | iterations | accepted |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const wall = new Map<number, Run>();
-    for (const n of PROPOSALS) {
-      const r = await stage(slow.url, wallSeed, n);
+    for (const n of phases.includes('wall') ? onlyProposals : []) {
+      const r = await stage(slow.url, wallSeed, n, true);
       wall.set(n, r);
       const limit = ((r.result.metricCalls + r.reflections) * LATENCY.mean) / 1000 / WINDOW;
       console.log(`| ${n} | ${r.secs.toFixed(1)} | ${r.result.metricCalls} | ${r.reflections} | ${limit.toFixed(1)} | ${(r.secs / limit).toFixed(2)} | ${r.result.bestScore.toFixed(3)} | ${r.result.iterations} | ${r.result.accepted} |`);
@@ -87,17 +93,17 @@ async function main(): Promise<void> {
     console.log('');
     console.log('| proposals | best val mean ± SE | sd | min..max | metric calls (mean) |');
     console.log('| --- | --- | --- | --- | --- |');
-    for (const n of PROPOSALS) {
+    for (const n of phases.includes('scores') ? onlyProposals : []) {
       const best: number[] = [];
       const calls: number[] = [];
       for (let seed = 1; seed <= seeds; seed++) {
-        const r = await stage(fast.url, seed, n);
-        if (seed === wallSeed && r.result.bestScore !== wall.get(n)!.result.bestScore) {
+        const r = await stage(fast.url, seed, n, false);
+        if (seed === wallSeed && wall.has(n) && r.result.bestScore !== wall.get(n)!.result.bestScore) {
           throw new Error(`proposals ${n}, seed ${seed}: best ${r.result.bestScore} at 0 ms but ${wall.get(n)!.result.bestScore} at 2 s latency`);
         }
         best.push(r.result.bestScore);
         calls.push(r.result.metricCalls);
-        process.stderr.write(`proposals ${n} seed ${seed}: best ${r.result.bestScore.toFixed(3)} (${r.result.metricCalls} calls, ${r.secs.toFixed(0)} s)\n`);
+        process.stderr.write(`proposals ${n} seed ${seed}: best ${r.result.bestScore.toFixed(3)} (${r.result.metricCalls} calls, stop ${r.result.stopReason}, ${r.secs.toFixed(0)} s)\n`);
       }
       const mean = best.reduce((a, b) => a + b, 0) / best.length;
       const sd = Math.sqrt(best.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, best.length - 1));
