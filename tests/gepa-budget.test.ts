@@ -6,6 +6,7 @@ import {
   progress,
   recordUsage,
   summarize,
+  textHash64,
   type EvaluateAction,
   type GepaConfigInput,
   type GepaState,
@@ -53,6 +54,29 @@ describe('the toy adapter where every proposal improves', () => {
     expect(summary.learningCurve.map((p) => p.spend)).toEqual([10, 26, 42, 58, 74, 90]);
     expect(summary.ledger.holders[0]).toMatchObject({ spentOfGrant: 96, reserved: 0, iterations: 6 });
     expect(nextAction(state, { nowMs: 0 })).toEqual({ kind: 'done', reason: 'budget' });
+  });
+});
+
+describe('parallel proposals at the end of the grant', () => {
+  it('a round whose kept children do not all fit validates those that do, then ends on budget', () => {
+    // Every child improves on its parent; the minibatch in the reflection prompt makes each proposal's text its own.
+    const version = (text: string) => Number(/v(\d+)/.exec(text)![1]);
+    const driver = {
+      evaluate: (a: EvaluateAction) => resultsFor(a, (text) => version(text) / (version(text) + 1)),
+      reflect: (a: { currentText: string; prompt: string }) => ({ rawText: '```\nv' + (version(a.currentText) + 1) + ' ' + textHash64(a.prompt) + '\n```' }),
+    };
+    // |V| 10, b 3: seed 10; round 1: 4 x 2b = 24, 4 kept x |V| = 40 (74); round 2: 24 (98), then 20 left: 2 of 4 validations fit.
+    const state = initGepaState({
+      config: { proposals: 4, reservation: 'per-step' }, seedCandidate: 'v0', trainIds: ids('t', 30), valIds: ids('v', 10),
+      grant: { amount: 118, unit: 'metricCalls' },
+    });
+    expect(runWith(state, driver)).toEqual({ kind: 'done', reason: 'budget' });
+    const summary = summarize(state);
+    expect(summary.metricCalls).toBe(118);
+    expect(account(state.ledger, state.holder).reserved).toBe(0);
+    expect(summary.counts).toMatchObject({ iterations: 8, accepted: 6, unaffordable: 2 });
+    expect(Object.values(summary.outcomes).reduce((a, b) => a + b, 0)).toBe(summary.iterations);
+    expect(summary.pool.map((p) => version(p.text))).toEqual([0, 1, 1, 1, 1, 2, 2]);
   });
 });
 

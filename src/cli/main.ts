@@ -34,6 +34,11 @@ program.command('eval')
   .option('--json', 'print one JSON summary line last')
   .action(action(async (flags) => (await import('./commands/eval')).evalCommand(flags)));
 
+/** Commander's accumulator for a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 program.command('optimize')
   .description('run one optimizer stage (GEPA by default): optimize an instruction on a task with a task model and a reflector')
   .requiredOption('--task <name>', 'task name')
@@ -43,8 +48,11 @@ program.command('optimize')
   .option('--train <n>', 'training examples (minibatches)', '60')
   .option('--val <n>', 'validation examples (the Pareto set)', '30')
   .option('--seed <s>', 'seed of splits and optimizer', '0')
-  .option('--optimizer <name>', 'gepa | opro | evoprompt-ga | evoprompt-de | promptbreeder (the others at their defaults; the GEPA options do not apply)', 'gepa')
-  .option('--merge', 'enable merge proposals')
+  .option('--optimizer <name>', 'gepa | opro | evoprompt-ga | evoprompt-de | promptbreeder (the GEPA flags apply to gepa only)', 'gepa')
+  .option('--optimizer-setting <key=value>', "one optimizer setting (repeatable; dotted keys nest: stop.maxIterations=200), e.g. proposalsPerStep=2 for opro, maxMerge=3 for gepa", collect, [])
+  .option('--optimizer-config <file>', "optimizer settings by name, YAML or JSON, the shape of an experiment config's `optimizers:` section (opro: { proposalsPerStep: 2 })")
+  .option('--merge', 'GEPA merge proposals (off unless given, as in the reference; needs a seed with several components, see --seed-candidate)')
+  .option('--max-merges <n>', 'with --merge: merges accepted at most (default 5)')
   .option('--selector <name>', 'pareto | current_best | epsilon_greedy', 'pareto')
   .option('--minibatch <b>', 'reflection minibatch size', '3')
   .option('--instruction-file <file>', 'the seed instruction')

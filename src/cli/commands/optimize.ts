@@ -1,4 +1,4 @@
-/** `lsl optimize`: one GEPA stage on a task, durably (the optimizer every experiment arm runs). */
+/** `lsl optimize`: one optimizer stage on a task (GEPA by default), durably, as an experiment arm runs it. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { callPolicyOf } from '../../llm/call-policy';
@@ -15,6 +15,7 @@ import { UsageError, oneLine } from '../errors';
 import { printResult, resultWithProgress, table } from '../progress';
 import { runDirFor, safeId, shortHash, timestamp } from '../runs';
 import { openSession } from '../session';
+import { mergeSettings, parseSettingFlags, readOptimizerConfig, searchSettings } from '../optimizer-settings';
 import { checkModels, checkTask, positiveInt, readInstruction, readSeedCandidate } from '../validate-input';
 import { DEFAULT_INSTRUCTION } from './eval';
 
@@ -27,6 +28,10 @@ export interface OptimizeFlags {
   val?: string;
   seed?: string;
   merge?: boolean;
+  maxMerges?: string;
+  /** Repeatable `key=value` optimizer settings, over those of `optimizerConfig`. */
+  optimizerSetting?: string[];
+  optimizerConfig?: string;
   selector?: string;
   minibatch?: string;
   instructionFile?: string;
@@ -66,11 +71,14 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   }
   let config: GepaConfigInput | Record<string, unknown>;
   if (optimizer === DEFAULT_OPTIMIZER) {
+    if (flags.optimizerConfig) readOptimizerConfig(flags.optimizerConfig, optimizer); // says where GEPA's settings go
     config = gepaFlags(flags, seed, budget, valN);
   } else {
-    // The search's own defaults (the paper's, stated in its code) with the run's seed; GEPA's flags do not apply.
+    if (flags.merge || flags.maxMerges !== undefined) throw new UsageError(`--merge and --max-merges are GEPA's; ${optimizer} does not merge`);
+    // The search's own defaults (the paper's, stated in its code) under the given settings, with the run's seed.
+    const settings = searchSettings(optimizer, flags.optimizerConfig, flags.optimizerSetting ?? []);
     try {
-      config = optimizerSettings(optimizer, {}, seed);
+      config = optimizerSettings(optimizer, settings, seed);
     } catch (err) {
       throw new UsageError(`invalid ${optimizer} option: ${oneLine(err)}`);
     }
@@ -78,6 +86,10 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   if (flags.seedCandidate && flags.instructionFile) throw new UsageError('give either --seed-candidate or --instruction-file, not both');
   // Several named components let merge fire (it combines components of two lineages).
   const seedCandidate = flags.seedCandidate ? readSeedCandidate(flags.seedCandidate) : readInstruction(flags.instructionFile, DEFAULT_INSTRUCTION);
+  const merging = optimizer === DEFAULT_OPTIMIZER ? Boolean((config as GepaConfigInput).useMerge) : undefined;
+  const components = typeof seedCandidate === 'string' ? 1 : seedCandidate.order.length;
+  if (merging === false && components > 1) process.stderr.write(`note: merge is off: pass --merge to combine the ${components} components of two lineages\n`);
+  if (merging && components === 1) process.stderr.write('note: --merge with a one-component seed never merges (a merge takes components from two lineages; see --seed-candidate)\n');
 
   const dir = datasetsDir();
   const trainPool = (await task.load(dir, 'train')).map((e) => e.id);
@@ -114,7 +126,7 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
     const summary = {
       workflowId, optimizer, task: task.name, model: model.name, reflector: reflector.name,
       seedScore: r.seedScore, bestScore: r.bestScore, metricCalls: r.metricCalls, grant: r.grant.amount,
-      iterations: r.iterations, accepted: r.accepted, outcomes: r.outcomes, merges: { tried: (r.outcomes['merge-accepted'] ?? 0) + (r.outcomes['merge-rejected'] ?? 0), accepted: r.outcomes['merge-accepted'] ?? 0 }, candidates: r.candidates, stopReason: r.stopReason,
+      iterations: r.iterations, accepted: r.accepted, outcomes: r.outcomes, merges: { enabled: merging ?? false, tried: (r.outcomes['merge-accepted'] ?? 0) + (r.outcomes['merge-rejected'] ?? 0), accepted: r.outcomes['merge-accepted'] ?? 0 }, candidates: r.candidates, stopReason: r.stopReason,
       bestCandidate: r.bestCandidate.text, summaryKey: r.summaryKey, simulated: model.simulated || reflector.simulated, runDir,
     };
     fs.writeFileSync(path.join(runDir, 'result.json'), JSON.stringify({ ...summary, learningCurve: r.learningCurve, ledger: r.ledger }, null, 2));
@@ -125,6 +137,7 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
       ['metric calls', `${r.metricCalls} of ${budget}`],
       ['iterations', `${r.iterations} (${r.accepted} accepted), ${r.candidates} candidates`],
       ['iterations ended', describeOutcomes(r.outcomes)],
+      ...(merging === undefined ? [] : [['merges', merging ? `tried ${summary.merges.tried}, accepted ${summary.merges.accepted}` : 'off (--merge)'] as [string, string]]),
       ['stopped because', r.stopReason ?? '-'],
       ['result', path.join(runDir, 'result.json')],
     ]) + `\n\nbest candidate:\n${r.bestCandidate.text}\n`;
@@ -137,14 +150,30 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
 }
 
 
-/** GEPA's settings from its flags, and the least budget one iteration needs. */
+/** GEPA's settings from its flags (then --optimizer-setting over them), and the least budget one iteration needs. */
 function gepaFlags(flags: OptimizeFlags, seed: number, budget: number, valN: number): GepaConfigInput {
-  let config: GepaConfigInput;
+  let maxMerge: number | undefined;
+  if (flags.maxMerges !== undefined) {
+    if (!flags.merge) throw new UsageError('--max-merges needs --merge');
+    maxMerge = Number(flags.maxMerges);
+    if (!Number.isInteger(maxMerge) || maxMerge < 0) throw new UsageError(`--max-merges must be a whole number >= 0, got '${flags.maxMerges}'`);
+  }
+  const settings = parseSettingFlags(flags.optimizerSetting ?? []);
+  if ('seed' in settings) throw new UsageError('--optimizer-setting seed: is set by --seed');
+  let config: GepaConfigInput = {
+    seed, useMerge: Boolean(flags.merge), ...(maxMerge === undefined ? {} : { maxMerge }), selector: (flags.selector ?? 'pareto') as never,
+    minibatchSize: positiveInt('--minibatch', flags.minibatch) ?? 3, proposals: positiveInt('--proposals', flags.proposals) ?? 1,
+  };
   try {
-    config = { seed, useMerge: Boolean(flags.merge), selector: (flags.selector ?? 'pareto') as never, minibatchSize: positiveInt('--minibatch', flags.minibatch) ?? 3, proposals: positiveInt('--proposals', flags.proposals) ?? 1 };
     resolveGepaConfig(config);
   } catch (err) {
     throw new UsageError(`invalid GEPA option: ${oneLine(err)}`);
+  }
+  config = mergeSettings(config as Record<string, unknown>, settings) as GepaConfigInput;
+  try {
+    resolveGepaConfig(config);
+  } catch (err) {
+    throw new UsageError(`--optimizer-setting: ${oneLine(err)}`);
   }
   const b = config.minibatchSize!;
   const needed = valN + 2 * b + valN;

@@ -11,7 +11,7 @@ import { BUDGET_UNITS, type BudgetUnit } from '../budget';
 import { COMPONENT_SELECTORS, SELECTORS } from '../gepa/strategies';
 import { canonicalJson, fnv1a64Hex } from './canonical';
 import { SEARCH_OPTIMIZERS } from '../optimizers';
-import { ConfigError, problem, problemsFromZod, showValue, type ConfigProblem } from './problems';
+import { ConfigError, problem, problemsFromZod, showValue, type ConfigProblem, type PathSegment } from './problems';
 import { analysisProblems, analysisSchema, normalizeAnalysis, type AnalysisConfig } from './analysis';
 
 /** Optimizer names an experiment can pick. */
@@ -24,6 +24,33 @@ export function optimizerSettings(name: string, settings: Record<string, unknown
   const optimizer = SEARCH_OPTIMIZERS[name];
   if (!optimizer) throw new Error(`unknown optimizer '${name}'`);
   return optimizer.resolveConfig({ ...settings, seed }) as Record<string, unknown>;
+}
+
+/**
+ * Problems of an `optimizers:` section (settings by optimizer name, GEPA's excepted), each at
+ * `at` + its path: the experiment config and `lsl optimize --optimizer-config` share this check.
+ */
+export function optimizersSectionProblems(
+  section: Record<string, unknown>,
+  where: { at: PathSegment[]; gepaGoes: string; seedSetBy: string },
+): ConfigProblem[] {
+  const known = knownOptimizers();
+  const out: ConfigProblem[] = [];
+  for (const [name, settings] of Object.entries(section)) {
+    const at = [...where.at, name];
+    if (name === DEFAULT_OPTIMIZER) out.push(problem(at, `GEPA's settings go ${where.gepaGoes}`));
+    else if (!known.includes(name)) out.push(problem(at, `unknown optimizer '${name}' (known: ${known.join(', ')})`));
+    else if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) out.push(problem(at, `must be a mapping of settings, got ${showValue(settings)}`));
+    else if ('seed' in settings) out.push(problem([...at, 'seed'], `is set ${where.seedSetBy}`));
+    else {
+      try {
+        optimizerSettings(name, settings as Record<string, unknown>, 0);
+      } catch (err) {
+        out.push(problem(at, (err as Error).message));
+      }
+    }
+  }
+  return out;
 }
 
 export const ROLES = ['large', 'small'] as const;
@@ -268,18 +295,7 @@ function structureProblems(c: SchemaOutput): ConfigProblem[] {
       out.push(problem(['arms', i], `arm '${armName(arm)}' continues from ${base}: add '${base}' to arms`));
     }
   });
-  for (const [name, settings] of Object.entries(c.optimizers ?? {})) {
-    if (name === DEFAULT_OPTIMIZER) out.push(problem(['optimizers', name], 'GEPA\'s settings go in the `gepa` block'));
-    else if (!known.includes(name)) out.push(problem(['optimizers', name], `unknown optimizer '${name}' (known: ${known.join(', ')})`));
-    else if ('seed' in settings) out.push(problem(['optimizers', name, 'seed'], 'is set per repeat by `seeds`'));
-    else {
-      try {
-        optimizerSettings(name, settings, 0);
-      } catch (err) {
-        out.push(problem(['optimizers', name], (err as Error).message));
-      }
-    }
-  }
+  out.push(...optimizersSectionProblems(c.optimizers ?? {}, { at: ['optimizers'], gepaGoes: 'in the `gepa` block', seedSetBy: 'per repeat by `seeds`' }));
   const optimizes = c.arms.some((a) => a !== 'seed');
   if (optimizes && c.splits.train < c.gepa.minibatchSize) {
     out.push(problem(['splits', 'train'], `train (${c.splits.train}) must hold at least one minibatch (gepa.minibatchSize = ${c.gepa.minibatchSize})`));

@@ -846,7 +846,7 @@ function keepChildren(state: GepaState, round: ParallelStep): void {
     }
     p.child!.discoveredAtSpend = cumulativeSpend(state);
   }
-  if (!affordable) state.stopReason = 'budget';
+  // The kept children that fit are still validated and added: the run ends on budget after this round (finishRound).
   round.step = 'child-vals';
   if (live(round).length === 0) finishRound(state, round);
 }
@@ -876,6 +876,7 @@ function finishRound(state: GepaState, round: ParallelStep, improved = false): v
   c.sinceImprovement = improved ? 0 : c.sinceImprovement + n;
   if (acc.reserved > 0) release(state.ledger, state.holder, acc.reserved);
   state.inFlight = null;
+  if (round.proposals.some((p) => p.ended === 'unaffordable')) state.stopReason = 'budget';
 }
 
 function applyEvaluationBatch(state: GepaState, action: EvaluateBatchAction, results: EvaluationResult[]): void {
