@@ -99,6 +99,7 @@ export function reportInputFrom(
   const { prepared } = src;
   const arms: ReportInput['arms'] = src.arms.map((a) => ({
     arm: a.arm as ReportInput['arms'][number]['arm'], repeat: a.repeat, finished: a.finished, finalPrompt: a.finalPrompt, grant: a.grant,
+    ...(a.teacher ? { teacher: a.teacher } : {}),
     stages: a.stages.map((s) => stageRecord(s, a.stages, summaryOf)),
   }));
   const roleOf = (name: string) =>

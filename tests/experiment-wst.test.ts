@@ -1,0 +1,106 @@
+/**
+ * The WST arm, end to end: `lsl run` (real CLI, embedded dev server, simulator, in-process worker)
+ * on a small config with arms seed, base, lsl and wst. The wst stage optimizes the teacher's
+ * prompt (S) on the student's score (L): every rollout is two model calls (the simulator answers
+ * the teacher's by its generic shape, a per-problem instruction request), both in the ledger, and
+ * its test evaluation uses the same two calls with the optimized teacher prompt. The arm appears
+ * in the report's comparisons; a second run in a fresh home (no shared cache) reproduces it
+ * exactly. `lsl export --format wst-jsonl` gives the teacher records, with the same rewards.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ExperimentResult } from '../src/core/experiment';
+import { DEFAULT_TEACHER_PROMPT } from '../src/core/experiment';
+import { parseResultsJsonl } from '../src/report';
+import type { RunningSimulator, SimStats } from '../src/sim';
+import { lastJsonLine, makeTempDir, runLsl } from './helpers/cli';
+import { startTestSimulator } from './helpers/sim';
+
+interface Run { result: ExperimentResult; stats: SimStats; reportDir: string; home: string; env: Record<string, string | undefined> }
+
+const TEST = 8;
+let sim: RunningSimulator;
+let first: Run;
+let second: Run;
+
+async function runOnce(): Promise<Run> {
+  const home = makeTempDir('exp-wst');
+  const config = path.join(home, 'wst.yaml');
+  fs.writeFileSync(config, [
+    'name: wst',
+    'task: gsm8k',
+    `splits: { train: 6, val: 4, test: ${TEST}, seed: 3 }`,
+    'seed: { instruction: "Solve the math problem step by step." }',
+    'models: { large: sim-large, small: sim-small }',
+    'budget: { b1: 16, b2: 16 }',
+    'arms: [seed, base, lsl, wst]',
+    'gepa: { minibatchSize: 2 }',
+    'analysis: { transfer: false }',
+    '',
+  ].join('\n'));
+  sim.reset();
+  const env = { LSL_HOME: home, LSL_SIM_URL: sim.url, LSL_WORKFLOW_BUNDLE: process.env.LSL_TEST_WORKFLOW_BUNDLE, TEMPORAL_ADDRESS: '' };
+  const r = await runLsl(['run', config, '--json'], env, 600_000);
+  if (r.code !== 0) throw new Error(`lsl run failed (${r.code}):\n${r.stderr}`);
+  const stats = sim.stats();
+  const { reportDir } = lastJsonLine<{ reportDir: string }>(r);
+  const result = JSON.parse(fs.readFileSync(path.join(path.dirname(reportDir), 'result.json'), 'utf8')) as ExperimentResult;
+  return { result, stats, reportDir, home, env };
+}
+
+beforeAll(async () => {
+  sim = await startTestSimulator();
+  first = await runOnce();
+  second = await runOnce();
+}, 1_260_000);
+
+afterAll(async () => {
+  await sim?.close();
+});
+
+const holder = (r: Run, name: string) => r.result.ledger.holders.find((h) => h.holder === name)!;
+const calls = (h: ReturnType<typeof holder>, model: string) => h.byModel.find((m) => m.model === model)?.first.calls ?? 0;
+
+test('the wst stage optimizes the teacher prompt at lsl\'s grant; every rollout is a teacher call on S and a student call on L', () => {
+  expect(first.result.status).toBe('completed');
+  const wst = first.result.arms.find((a) => a.arm === 'wst')!;
+  const lsl = first.result.arms.find((a) => a.arm === 'lsl')!;
+  expect(wst.finished).toBe(true);
+  expect(wst.grant).toBe(16);
+  expect(lsl.stages.at(-1)!.grant).toBe(wst.grant);
+  // The prompt it yields is the teacher's, grown from its seed.
+  expect(wst.finalPrompt.startsWith(DEFAULT_TEACHER_PROMPT)).toBe(true);
+  const stage = holder(first, 'r0/wst');
+  const student = calls(stage, 'sim-large');
+  expect(student).toBeGreaterThan(0);
+  // Cached calls are not in the ledger's usage; each paid student call had its teacher call.
+  expect(calls(stage, 'sim-small')).toBe(student);
+  // The simulator answered the teacher calls as per-problem instruction requests, and only the teacher's.
+  expect(first.stats.models['sim-small'].teachingCalls).toBeGreaterThanOrEqual(student);
+  expect(first.stats.models['sim-large'].teachingCalls).toBe(0);
+});
+
+test('its test evaluation uses the two calls with the optimized teacher prompt, on each evaluation model', () => {
+  const evaluation = holder(first, 'evaluation');
+  // seed, base, lsl, wst on L and S; wst's evaluations add TEST teacher calls each, on S.
+  expect(calls(evaluation, 'sim-large')).toBe(4 * TEST);
+  expect(calls(evaluation, 'sim-small')).toBe(4 * TEST + 2 * TEST);
+  const wst = first.result.arms.find((a) => a.arm === 'wst')!;
+  expect(Object.keys(wst.testAccuracy).sort()).toEqual(['sim-large', 'sim-small']);
+});
+
+test('the wst arm is compared with the others in the report', () => {
+  const md = fs.readFileSync(path.join(first.reportDir, 'report.md'), 'utf8');
+  expect(md).toMatch(/\|\s*lsl − wst\s*\|/);
+  expect(md).toMatch(/\|\s*seed − wst\s*\|/);
+  expect(md).toContain("The teacher's prompt: sim-small reads each problem");
+  const rows = parseResultsJsonl(fs.readFileSync(path.join(first.reportDir, 'results.jsonl'), 'utf8'));
+  expect(rows.filter((r) => r.arm === 'wst')).toHaveLength(2 * TEST);
+});
+
+test('a second run with no shared cache reproduces the first exactly', () => {
+  const read = (r: Run) => fs.readFileSync(path.join(r.reportDir, 'results.jsonl'), 'utf8');
+  expect(read(second)).toBe(read(first));
+  expect(second.result.arms.map((a) => [a.arm, a.finalPrompt, a.testAccuracy])).toEqual(first.result.arms.map((a) => [a.arm, a.finalPrompt, a.testAccuracy]));
+  expect(second.stats.models['sim-small'].teachingCalls).toBe(first.stats.models['sim-small'].teachingCalls);
+});
