@@ -104,3 +104,36 @@ test('a second run with no shared cache reproduces the first exactly', () => {
   expect(second.result.arms.map((a) => [a.arm, a.finalPrompt, a.testAccuracy])).toEqual(first.result.arms.map((a) => [a.arm, a.finalPrompt, a.testAccuracy]));
   expect(second.stats.models['sim-small'].teachingCalls).toBe(first.stats.models['sim-small'].teachingCalls);
 });
+
+test('lsl export --format wst-jsonl: one record per teacher-then-student test rollout, with the same rewards as results.jsonl', async () => {
+  const runDir = path.dirname(first.reportDir);
+  const out = path.join(first.home, 'wst-export');
+  const r = await runLsl(['export', runDir, '--format', 'wst-jsonl', '--out', out], first.env, 120_000);
+  expect(r.code).toBe(0);
+  const file = path.join(out, 'wst.jsonl');
+  expect(r.stdout.trim()).toBe(file);
+  const records = fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const rows = parseResultsJsonl(fs.readFileSync(path.join(first.reportDir, 'results.jsonl'), 'utf8')).filter((x) => x.arm === 'wst');
+  expect(records).toHaveLength(rows.filter((x) => !x.feedback.startsWith('teacher:')).length);
+  expect(records.length).toBeGreaterThan(0);
+  const wst = first.result.arms.find((a) => a.arm === 'wst')!;
+  for (const rec of records) {
+    const row = rows.find((x) => x.model === rec.student_model && x.id === rec.id && x.sample === rec.sample)!;
+    expect(rec.reward).toBe(row.score);
+    expect(rec.student_answer).toBe(row.output);
+    expect(rec.teacher_model).toBe('sim-small');
+    expect(rec.teacher_prompt).toBe(wst.finalPrompt);
+    expect(String(rec.teacher_instruction).length).toBeGreaterThan(0);
+    expect(rec.prompt).toEqual([{ role: 'system', content: wst.finalPrompt }, { role: 'user', content: rec.problem }]);
+    expect(rec.completion).toEqual([{ role: 'assistant', content: rec.teacher_instruction }]);
+  }
+  // The mean reward per student model is the report's accuracy of the arm.
+  for (const model of ['sim-large', 'sim-small']) {
+    const own = records.filter((x) => x.student_model === model);
+    expect(own.reduce((a, x) => a + Number(x.reward), 0) / own.length).toBeCloseTo(wst.testAccuracy[model], 12);
+  }
+  // Without a wst arm there is nothing to export in this format, and it says so.
+  const plain = await runLsl(['export', runDir, '--format', 'nope'], first.env, 60_000);
+  expect(plain.code).not.toBe(0);
+  expect(plain.stderr).toMatch(/--format must be one of csv, jsonl, wst-jsonl/);
+}, 300_000);
