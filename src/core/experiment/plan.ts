@@ -113,8 +113,8 @@ export interface EvaluationPlan {
   inputTokens: number;
   outputTokens: number;
   usd: number | null;
-  /** The teacher's calls of a wst arm's evaluation (0 otherwise), inside the tokens and dollars above. */
-  teacherCalls: number;
+  /** The teacher's calls of a wst arm's evaluation (absent otherwise), inside the tokens and dollars above. */
+  teacherCalls?: number;
 }
 
 export interface PlanTotals {
@@ -322,7 +322,7 @@ export function planExperiment(
         arm: armName(arm), modelRef: ref, model, calls,
         inputTokens: n * rollout.input, outputTokens: n * rollout.output,
         usd: usdEach === null ? null : calls * usdEach,
-        teacherCalls: teacher ? calls : 0,
+        ...(teacher ? { teacherCalls: calls } : {}),
       });
     }
   }
@@ -379,7 +379,7 @@ export function planExperiment(
     perRepeat.usd = addUsd(perRepeat.usd, e.usd);
     charge(e.model, e.calls, rollout, 'rollouts');
     const teacher = teacherOfArm.get(e.arm);
-    if (teacher && e.teacherCalls > 0) {
+    if (teacher && e.teacherCalls) {
       perRepeat.teacherCalls += e.teacherCalls;
       charge(teacher, e.teacherCalls, rollout, 'rollouts');
     }
