@@ -9,24 +9,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ExperimentResult } from '../src/core/experiment';
 import { DEFAULT_TEACHER_PROMPT } from '../src/core/experiment';
 import { parseResultsJsonl } from '../src/report';
-import type { RunningSimulator, SimStats } from '../src/sim';
-import { lastJsonLine, makeTempDir, runLsl } from './helpers/cli';
+import type { RunningSimulator } from '../src/sim';
+import { runLsl } from './helpers/cli';
 import { startTestSimulator } from './helpers/sim';
-
-interface Run { result: ExperimentResult; stats: SimStats; reportDir: string; home: string; env: Record<string, string | undefined> }
+import { runConfigOnSim, type SimRun as Run } from './helpers/sim-run';
 
 const TEST = 8;
 let sim: RunningSimulator;
 let first: Run;
 let second: Run;
 
-async function runOnce(): Promise<Run> {
-  const home = makeTempDir('exp-wst');
-  const config = path.join(home, 'wst.yaml');
-  fs.writeFileSync(config, [
+function runOnce(): Promise<Run> {
+  return runConfigOnSim(sim, 'wst', [
     'name: wst',
     'task: gsm8k',
     `splits: { train: 6, val: 4, test: ${TEST}, seed: 3 }`,
@@ -36,16 +32,7 @@ async function runOnce(): Promise<Run> {
     'arms: [seed, base, lsl, wst]',
     'gepa: { minibatchSize: 2 }',
     'analysis: { transfer: false }',
-    '',
-  ].join('\n'));
-  sim.reset();
-  const env = { LSL_HOME: home, LSL_SIM_URL: sim.url, LSL_WORKFLOW_BUNDLE: process.env.LSL_TEST_WORKFLOW_BUNDLE, TEMPORAL_ADDRESS: '' };
-  const r = await runLsl(['run', config, '--json'], env, 600_000);
-  if (r.code !== 0) throw new Error(`lsl run failed (${r.code}):\n${r.stderr}`);
-  const stats = sim.stats();
-  const { reportDir } = lastJsonLine<{ reportDir: string }>(r);
-  const result = JSON.parse(fs.readFileSync(path.join(path.dirname(reportDir), 'result.json'), 'utf8')) as ExperimentResult;
-  return { result, stats, reportDir, home, env };
+  ]);
 }
 
 beforeAll(async () => {

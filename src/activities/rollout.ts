@@ -26,7 +26,19 @@ export interface RolloutInput {
   cacheScope?: string;
 }
 
-export interface RolloutRecord {
+/** What one model call cost, and whether it was work done again. */
+export interface CallSpend {
+  inputTokens: number;
+  outputTokens: number;
+  usd: number;
+  cached: boolean;
+  /** Activity attempt (> 1 after a retry or a crashed worker): a non-cached call then is re-done work. */
+  attempt: number;
+  /** Paid after taking over the call of another worker lost mid-call: re-done work too. */
+  redone?: boolean;
+}
+
+export interface RolloutRecord extends CallSpend {
   id: string;
   sampleIndex: number;
   score: number;
@@ -37,14 +49,6 @@ export interface RolloutRecord {
   outputKey: string;
   /** The problem text as the model saw it (for reflection datasets). */
   input: string;
-  inputTokens: number;
-  outputTokens: number;
-  usd: number;
-  cached: boolean;
-  /** Activity attempt (> 1 after a retry or a crashed worker): a non-cached call then is re-done work. */
-  attempt: number;
-  /** Paid after taking over the call of another worker lost mid-call: re-done work too. */
-  redone?: boolean;
   details?: Record<string, unknown>;
   /**
    * Set when the model refused this example (a context-length error, a content filter, an empty
@@ -76,18 +80,12 @@ export interface TeachInput {
   cacheScope?: string;
 }
 
-export interface TeachRecord {
+export interface TeachRecord extends CallSpend {
   model: string;
   /** The instruction it wrote for the problem ('' when refused). */
   instruction: string;
   /** The problem as the teacher read it (after its prompt): the input of an RL trainer's teacher (`lsl export --format wst-jsonl`). */
   problem: string;
-  inputTokens: number;
-  outputTokens: number;
-  usd: number;
-  cached: boolean;
-  attempt: number;
-  redone?: boolean;
   /** Set when the teacher refused this problem (its reason): the rollout is then a recorded refusal too. */
   error?: string;
   refusal?: string;

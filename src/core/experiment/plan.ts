@@ -346,6 +346,13 @@ export function planExperiment(
     row.outputTokens += n * call.output * config.repeats;
     row.usd = addUsd(row.usd, each === null ? null : n * each * config.repeats);
   };
+  /** Tokens and dollars of `n` rollout-sized calls on `model` not yet in any stage's or evaluation's row. */
+  const addRollouts = (model: string, n: number) => {
+    const each = callUsd(rollout, specOf(models, model));
+    perRepeat.inputTokens += n * rollout.input;
+    perRepeat.outputTokens += n * rollout.output;
+    perRepeat.usd = addUsd(perRepeat.usd, each === null ? null : n * each);
+  };
   for (const s of stages) {
     perRepeat.metricCalls += s.metricCalls;
     perRepeat.reflectionCalls += s.reflectionCalls;
@@ -355,20 +362,14 @@ export function planExperiment(
     charge(s.taskModel, s.metricCalls, rollout, 'rollouts');
     charge(s.reflector, s.reflectionCalls, reflection, 'reflections');
     if (s.transferModel !== null && s.transferCalls > 0) {
-      const each = callUsd(rollout, specOf(models, s.transferModel));
       perRepeat.analysisCalls += s.transferCalls;
-      perRepeat.inputTokens += s.transferCalls * rollout.input;
-      perRepeat.outputTokens += s.transferCalls * rollout.output;
-      perRepeat.usd = addUsd(perRepeat.usd, each === null ? null : s.transferCalls * each);
+      addRollouts(s.transferModel, s.transferCalls);
       charge(s.transferModel, s.transferCalls, rollout, 'rollouts');
     }
     if (s.teacher && s.teacherCalls > 0) {
       // The stage's own teacher calls are in its tokens and dollars already; its transfer scorings' are not.
-      const each = callUsd(rollout, specOf(models, s.teacher));
       perRepeat.teacherCalls += s.teacherCalls;
-      perRepeat.inputTokens += s.transferCalls * rollout.input;
-      perRepeat.outputTokens += s.transferCalls * rollout.output;
-      perRepeat.usd = addUsd(perRepeat.usd, each === null ? null : s.transferCalls * each);
+      addRollouts(s.teacher, s.transferCalls);
       charge(s.teacher, s.teacherCalls, rollout, 'rollouts');
     }
   }
