@@ -65,7 +65,7 @@ test('the base config is valid', async () => {
 describe('arms', () => {
   test('an unknown arm', async () => {
     expect(await problemsOf(variant({ 9: 'arms: [seed, base, turbo]' }))).toEqual([
-      '9 arms[2]: unknown arm "turbo" (known: seed, base, lsl, matched, small-only, { cycles: k }, or <arm>@<optimizer> such as lsl@opro)',
+      '9 arms[2]: unknown arm "turbo" (known: seed, base, lsl, matched, small-only, wst, { cycles: k }, or <arm>@<optimizer> such as lsl@opro)',
     ]);
   });
   test('cycles needs k >= 1', async () => {

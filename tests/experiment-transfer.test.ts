@@ -12,8 +12,8 @@ import type { ExperimentResult } from '../src/core/experiment';
 import { readReportSources, type ReportInput } from '../src/report';
 import { LocalArtifactStore } from '../src/store/artifacts';
 import type { RunningSimulator, SimStats } from '../src/sim';
-import { lastJsonLine, makeTempDir, runLsl } from './helpers/cli';
 import { startTestSimulator } from './helpers/sim';
+import { runConfigOnSim } from './helpers/sim-run';
 
 interface Run { result: ExperimentResult; stats: SimStats; reportDir: string; input: ReportInput; home: string }
 
@@ -23,9 +23,7 @@ let off: Run;
 let on: Run;
 
 async function runWith(transfer: string): Promise<Run> {
-  const home = makeTempDir('exp-transfer');
-  const config = path.join(home, 'transfer.yaml');
-  fs.writeFileSync(config, [
+  const { result, stats, reportDir, home } = await runConfigOnSim(sim, 'transfer', [
     'name: transfer',
     'task: gsm8k',
     `splits: { train: 8, val: ${VAL}, test: 10, seed: 7 }`,
@@ -35,15 +33,7 @@ async function runWith(transfer: string): Promise<Run> {
     'arms: [base, lsl, matched]',
     'gepa: { minibatchSize: 2 }',
     transfer,
-    '',
-  ].join('\n'));
-  sim.reset();
-  const env = { LSL_HOME: home, LSL_SIM_URL: sim.url, LSL_WORKFLOW_BUNDLE: process.env.LSL_TEST_WORKFLOW_BUNDLE, TEMPORAL_ADDRESS: '' };
-  const r = await runLsl(['run', config, '--json'], env, 600_000);
-  if (r.code !== 0) throw new Error(`lsl run failed (${r.code}):\n${r.stderr}`);
-  const stats = sim.stats();
-  const { reportDir } = lastJsonLine<{ reportDir: string }>(r);
-  const result = JSON.parse(fs.readFileSync(path.join(path.dirname(reportDir), 'result.json'), 'utf8')) as ExperimentResult;
+  ]);
   const { input } = await readReportSources(new LocalArtifactStore(path.join(home, 'artifacts')), result.reportSourcesKey);
   return { result, stats, reportDir, input, home };
 }

@@ -69,7 +69,7 @@ test('metric-call budgets: every stage, exactly', () => {
   expect(plan.evaluation[1].usd).toBeCloseTo(0.008, 12);
 
   expect({ ...plan.perRepeat, usd: 0 }).toEqual({
-    metricCalls: 440, reflectionCalls: 96, evaluationCalls: 240, analysisCalls: 0, modelCalls: 776,
+    metricCalls: 440, reflectionCalls: 96, evaluationCalls: 240, analysisCalls: 0, teacherCalls: 0, modelCalls: 776,
     inputTokens: 440 * 300 + 96 * 560 + 240 * 300, outputTokens: 440 * 50 + 96 * 200 + 240 * 50, usd: 0,
   });
   expect(plan.perRepeat.usd).toBeCloseTo(expected.reduce((a, b) => a + b, 0) + 6 * (0.02 + 0.008), 12);
@@ -195,4 +195,25 @@ test('transfer scoring: |V| calls on the other model per candidate a stage can p
   expect(renderPlan(off)).not.toContain('Transfer scoring');
   // The switch is part of the config, so it changes the experiment id; leaving the block out does not.
   expect(on.experimentId).not.toBe(off.experimentId);
+});
+
+test('wst: each rollout is a teacher call on S beside the student call on L, in the stage, its evaluations and the totals', () => {
+  const plan = planExperiment(config({ arms: ['seed', 'base', 'lsl', 'wst'] }), models, estimates);
+  const lsl = plan.stages.find((s) => s.stage === 'lsl')!;
+  const wst = plan.stages.find((s) => s.stage === 'wst')!;
+  // lsl's grant; the teacher's start validates on the student too (|V| = 10).
+  expect([wst.grant, wst.startValidation, wst.iterations, wst.metricCalls, wst.teacherCalls]).toEqual([60, 10, 12, 60, 60]);
+  expect(lsl.teacherCalls).toBe(0);
+  expect(wst.inputTokens).toBe(2 * 60 * 300 + 12 * 560);
+  expect(wst.outputTokens).toBe(2 * 60 * 50 + 12 * 200);
+  // Student L rollouts $0.001, teacher S calls $0.0004, reflections $0.00272.
+  expect(wst.usd).toBeCloseTo(60 * 0.001 + 60 * 0.0004 + 12 * 0.00272, 12);
+  const evals = plan.evaluation.filter((e) => e.arm === 'wst');
+  expect(evals.map((e) => [e.model, e.calls, e.teacherCalls, e.inputTokens])).toEqual([['L', 20, 20, 2 * 20 * 300], ['S', 20, 20, 2 * 20 * 300]]);
+  expect(evals[0].usd).toBeCloseTo(20 * 0.001 + 20 * 0.0004, 12);
+  expect(plan.perRepeat.teacherCalls).toBe(60 + 40);
+  expect(plan.perRepeat.modelCalls).toBe(plan.perRepeat.metricCalls + plan.perRepeat.reflectionCalls + plan.perRepeat.evaluationCalls + 100);
+  const s = plan.byModel.find((m) => m.model === 'S')!;
+  expect(s.rollouts).toBe(lsl.metricCalls + 60 + 4 * 20 + 40);
+  expect(renderPlan(plan)).toContain('100 teacher calls');
 });

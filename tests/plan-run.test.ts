@@ -311,3 +311,33 @@ test('safeRunId drops what a path cannot hold and keeps the date', () => {
   expect(safeRunId('exp-plain_1.2')).toBe('exp-plain_1.2');
   expect(safeRunId('a/b\\c d')).toBe('abcd');
 });
+
+test('wst: its stage, transfer scorings and test evaluations run teacher-then-student (the teacher S, the seed prompt as frame); the teacher\'s usage goes to the ledger under S', () => {
+  const run = newRun({ ...TINY, arms: ['seed', 'base', 'wst'] });
+  const first = nextStages(run);
+  expect(names(first)).toEqual(['base', 'wst']);
+  const [base, wst] = first.map((c) => c.input);
+  expect(base.teacher).toBeUndefined();
+  expect(wst.taskModel).toBe('L');
+  expect(wst.teacher).toEqual({ model: 'S', frame: P0, callPolicy: { timeoutMs: 3000 } });
+  expect(wst.start).toEqual({ kind: 'seed', seed: { components: { instruction: expect.stringMatching(/^You are a teacher\./) }, order: ['instruction'] } });
+  for (const c of first) stageFinished(run, c, outcome(c));
+
+  const stage = transferStages(run).find((t) => t.stage === 'wst')!;
+  const transfers = startTransfers(run, [stage], () => [{ candidate: { id: 'wst/0' }, text: 'teach well' }] as never);
+  expect(transfers.map((t) => [t.model, t.input.instruction, t.input.teacher?.model])).toEqual([['S', 'teach well', 'S']]);
+
+  const evals = startEvaluations(run);
+  const ofWst = evals.filter((e) => e.arm === 'wst');
+  expect(ofWst.map((e) => [e.model, e.input.instruction, e.input.teacher?.model, e.input.teacher?.frame])).toEqual([
+    ['L', 'best of wst', 'S', P0], ['S', 'best of wst', 'S', P0],
+  ]);
+  expect(evals.filter((e) => e.arm !== 'wst').every((e) => e.input.teacher === undefined)).toBe(true);
+  expect(armSources(run).find((a) => a.arm === 'wst')!.teacher).toBe('S');
+  evaluationFinished(run, ofWst[0], {
+    accuracy: 0.6, resultsKey: 'k', inputTokens: 50, outputTokens: 20, usd: 0.5, modelCalls: 5, cachedCalls: 0,
+    teacher: { model: 'S', inputTokens: 40, outputTokens: 10, usd: 0.1, modelCalls: 4, cachedCalls: 1 },
+  });
+  const byModel = run.ledger.accounts.evaluation.byModel;
+  expect([byModel.L.first.calls, byModel.L.first.inputTokens, byModel.S.first.calls, byModel.S.first.inputTokens]).toEqual([5, 50, 5, 40]);
+});

@@ -124,8 +124,25 @@ describe('optimizer config problems', () => {
     [{ optimizers: { opro: { seed: 3 } } }, 'optimizers.opro.seed: is set per repeat by `seeds`'],
     [{ optimizers: { opro: { proposalsPerStep: 0 } } }, 'optimizers.opro: opro config: proposalsPerStep: must be >= 1, got 0'],
     [{ optimizers: { gepa: {} } }, 'optimizers.gepa: GEPA\'s settings go in the `gepa` block'],
-    [{ arms: ['seed@opro'] }, 'arms[0]: unknown arm "seed@opro" (known: seed, base, lsl, matched, small-only, { cycles: k }, or <arm>@<optimizer> such as lsl@opro)'],
+    [{ arms: ['seed@opro'] }, 'arms[0]: unknown arm "seed@opro" (known: seed, base, lsl, matched, small-only, wst, { cycles: k }, or <arm>@<optimizer> such as lsl@opro)'],
   ])('%j', (extra, message) => {
     expect(problems(extra)).toEqual([message]);
   });
+});
+
+test('wst: one stage on L with S as its teacher, from the teacher seed, at lsl\'s grant; its arm names the teacher; no config id changes without it', () => {
+  const c = parseExperimentConfig({ ...base, arms: ['base', 'lsl', 'wst'], reflector: { wst: 'small' }, wst: { teacher: 'Teach the student.' } });
+  const wst = planStages(c).find((s) => s.arm === 'wst')!;
+  expect({ ...wst }).toEqual({
+    arm: 'wst', stage: 'wst', taskRole: 'large', taskModel: 'L-model', teacherRole: 'small', teacher: 'S-model', reflectorKind: 'wst', reflector: 'S-model',
+    grant: 61, grantOf: 'b2', startsFrom: 'teacher-seed', after: null, optimizer: 'gepa',
+  });
+  expect(planStages(c).find((s) => s.arm === 'lsl')!.grant).toBe(wst.grant);
+  expect(planArms(c).find((a) => a.arm === 'wst')).toEqual({ arm: 'wst', stages: ['wst'], yields: 'wst', teacher: 'S-model' });
+  // Without reflector.wst it reflects with the default; a config that names no wst keeps its parsed form.
+  const plain = parseExperimentConfig({ ...base, arms: ['base', 'wst'] });
+  expect(planStages(plain).find((s) => s.arm === 'wst')!.reflector).toBe('L-model');
+  expect(plain).not.toHaveProperty('wst');
+  expect(plain.reflector).not.toHaveProperty('wst');
+  expect(parseExperimentConfig({ ...base })).toEqual(parseExperimentConfig({ ...base, arms: ['seed', 'base', 'lsl', 'matched', 'small-only'] }));
 });

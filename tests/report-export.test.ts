@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCsv, summarizeResults, writeExport, type ProblemResult } from '../src/report';
+import type { ReportInput } from '../src/report/types';
 import { completedInput } from './fixtures/stats/report-input';
 import { saturatedInput } from './fixtures/stats/answer-input';
 
@@ -23,8 +24,20 @@ function resultsFromRecords(records: Record<string, unknown>[]): ProblemResult[]
 
 const readJsonl = (file: string) => fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
-describe.each(['csv', 'jsonl'] as const)('export as %s', (format) => {
+/** The fixture with transfer scores on its lsl and base stages (as a run with `analysis.transfer` on leaves them). */
+function withTransfer(): ReportInput {
   const input = completedInput();
+  for (const arm of input.arms) {
+    for (const st of arm.stages) {
+      const other = st.taskModel === 'sim-large' ? 'sim-small' : 'sim-large';
+      st.transfer = st.candidates.map((c, i) => ({ candidate: c.id, model: other, valMean: Math.round((0.2 + 0.15 * i + (st.stage === 'lsl' ? 0.05 : 0)) * 1e6) / 1e6 }));
+    }
+  }
+  return input;
+}
+
+describe.each(['csv', 'jsonl'] as const)('export as %s', (format) => {
+  const input = withTransfer();
   let files: string[];
   let read: (name: string) => Record<string, unknown>[];
   beforeAll(async () => {
@@ -36,7 +49,18 @@ describe.each(['csv', 'jsonl'] as const)('export as %s', (format) => {
   });
 
   test('one file per tidy table', () => {
-    expect(files.map((f) => path.basename(f))).toEqual(['results', 'prompts', 'lineage', 'stages'].map((n) => `${n}.${format}`));
+    expect(files.map((f) => path.basename(f))).toEqual(['results', 'prompts', 'lineage', 'stages', 'transfer'].map((n) => `${n}.${format}`));
+  });
+
+  test('transfer scores reload into the same points, once per stage', () => {
+    const reloaded = read('transfer').map((t) => ({ repeat: Number(t.repeat), stage: String(t.stage), candidate: String(t.candidate), model: String(t.scored_on), valMean: Number(t.scored_val_mean), own: Number(t.val_mean) }));
+    const seen = new Set<string>();
+    const expected = input.arms.flatMap((a) => a.stages.filter((s) => !seen.has(`${a.repeat}/${s.stage}`) && seen.add(`${a.repeat}/${s.stage}`))
+      .flatMap((s) => (s.transfer ?? []).map((t) => ({
+        repeat: a.repeat, stage: s.stage, candidate: t.candidate, model: t.model, valMean: t.valMean, own: s.candidates.find((c) => c.id === t.candidate)!.valMean,
+      }))));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(reloaded).toEqual(expected);
   });
 
   test('results reload into the same numbers', () => {
@@ -60,6 +84,14 @@ describe.each(['csv', 'jsonl'] as const)('export as %s', (format) => {
     expect(stages).toHaveLength(input.arms.reduce((n, a) => n + a.stages.length, 0));
     expect(Number(stages.find((s) => s.arm === 'lsl' && s.stage === 'lsl')!.metric_calls)).toBe(198);
   });
+});
+
+test('a run without transfer scoring exports an empty transfer table (its header only in CSV)', async () => {
+  const input = completedInput();
+  await writeExport(input, input.results!, path.join(tmp, 'plain'), 'csv');
+  const text = fs.readFileSync(path.join(tmp, 'plain', 'transfer.csv'), 'utf8');
+  expect(text).toBe('repeat,stage,task_model,candidate,found_at_spend,val_mean,scored_on,scored_val_mean\r\n');
+  expect(parseCsv(text)).toEqual([]);
 });
 
 test('stop reasons and unspent grants are exported', async () => {

@@ -7,7 +7,7 @@ import { createReflectActivities } from './reflect';
 import { createRolloutActivities } from './rollout';
 
 export { createDeps, builtinTasks, type ActivityDeps, type DepsOptions, type TaskRegistry } from './deps';
-export type { RolloutInput, RolloutRecord } from './rollout';
+export type { RolloutInput, RolloutRecord, TeachInput, TeachRecord } from './rollout';
 export type { ReflectInput, ReflectOutput } from './reflect';
 
 export function createActivities(deps: ActivityDeps) {

@@ -26,7 +26,19 @@ export interface RolloutInput {
   cacheScope?: string;
 }
 
-export interface RolloutRecord {
+/** What one model call cost, and whether it was work done again. */
+export interface CallSpend {
+  inputTokens: number;
+  outputTokens: number;
+  usd: number;
+  cached: boolean;
+  /** Activity attempt (> 1 after a retry or a crashed worker): a non-cached call then is re-done work. */
+  attempt: number;
+  /** Paid after taking over the call of another worker lost mid-call: re-done work too. */
+  redone?: boolean;
+}
+
+export interface RolloutRecord extends CallSpend {
   id: string;
   sampleIndex: number;
   score: number;
@@ -37,14 +49,6 @@ export interface RolloutRecord {
   outputKey: string;
   /** The problem text as the model saw it (for reflection datasets). */
   input: string;
-  inputTokens: number;
-  outputTokens: number;
-  usd: number;
-  cached: boolean;
-  /** Activity attempt (> 1 after a retry or a crashed worker): a non-cached call then is re-done work. */
-  attempt: number;
-  /** Paid after taking over the call of another worker lost mid-call: re-done work too. */
-  redone?: boolean;
   details?: Record<string, unknown>;
   /**
    * Set when the model refused this example (a context-length error, a content filter, an empty
@@ -58,10 +62,58 @@ export interface RolloutRecord {
   reasoningTokens?: number;
   /** Artifact key of a reasoning model's reasoning text (kept, never graded). */
   reasoningKey?: string;
+  /** Set for a teacher-then-student rollout (wst): the teacher's call that wrote this problem's instruction. */
+  teacher?: TeachRecord;
+}
+
+/** A teacher's call (wst): it read the problem with its prompt and wrote an instruction for it. */
+export interface TeachInput {
+  task: string;
+  pool: DataSplit;
+  exampleId: string;
+  /** The teacher model. */
+  model: string;
+  /** The teacher's prompt (the candidate being optimized). */
+  prompt: string;
+  sampleIndex: number;
+  temperature?: number;
+  cacheScope?: string;
+}
+
+export interface TeachRecord extends CallSpend {
+  model: string;
+  /** The instruction it wrote for the problem ('' when refused). */
+  instruction: string;
+  /** The problem as the teacher read it (after its prompt): the input of an RL trainer's teacher (`lsl export --format wst-jsonl`). */
+  problem: string;
+  /** Set when the teacher refused this problem (its reason): the rollout is then a recorded refusal too. */
+  error?: string;
+  refusal?: string;
 }
 
 export function createRolloutActivities(deps: ActivityDeps) {
   return {
+    /** The teacher reads the problem as a task model would (its prompt, then the question) and writes an instruction. */
+    teach: (input: TeachInput): Promise<TeachRecord> => heartbeating(async () => {
+      const example = await findExample(deps, input.task, input.pool, input.exampleId);
+      const messages = deps.tasks.get(input.task).buildMessages(input.prompt, example);
+      const base = { model: input.model, problem: example.question, attempt: Context.current().info.attempt };
+      try {
+        const res = await deps.gateway.chat(input.model, { messages, sampleIndex: input.sampleIndex, temperature: input.temperature, cacheScope: input.cacheScope, caller: activityCaller() });
+        const spent = { inputTokens: res.inputTokens, outputTokens: res.outputTokens, usd: res.usd, cached: res.cached, ...(res.redone ? { redone: true } : {}) };
+        // A cut-off instruction is not the teacher's whole instruction: a refusal, never handed to the student.
+        if (res.cutOff) return { ...base, ...spent, instruction: '', error: `teacher: ${res.cutOff}`, refusal: 'ModelCutOff' };
+        return { ...base, ...spent, instruction: res.text.trim() };
+      } catch (err) {
+        const refusal = refusalOf(err);
+        if (!refusal) throw err;
+        const spent = refusal.spent ?? { inputTokens: 0, outputTokens: 0, usd: 0 };
+        return {
+          ...base, instruction: '', inputTokens: spent.inputTokens, outputTokens: spent.outputTokens, usd: spent.usd, cached: false,
+          error: `teacher: ${refusal.reason}`, refusal: refusal.type,
+        };
+      }
+    }),
     rollout: (input: RolloutInput): Promise<RolloutRecord> => heartbeating(async () => {
       const task = deps.tasks.get(input.task);
       const example = await findExample(deps, input.task, input.pool, input.exampleId);

@@ -89,7 +89,7 @@ program.command('report [idOrRunDir]')
   .action(action(async (id: string | undefined, flags: { series?: string }) => (await exp()).reportCommand(id, flags)));
 program.command('export <idOrRunDir>')
   .description('write a finished experiment as tidy tables (results, prompts, lineage, stages) for pandas or R')
-  .requiredOption('--format <csv|jsonl>', 'csv or jsonl')
+  .requiredOption('--format <csv|jsonl|wst-jsonl>', 'csv or jsonl; wst-jsonl: the wst arm\'s (problem, teacher instruction, student answer, reward) records for an RL trainer')
   .option('--out <dir>', 'output directory (default <run dir>/export)')
   .action(action(async (id: string, flags) => (await exp()).exportCommand(id, flags)));
 const schedule = program.command('schedule').description('nightly re-runs with Temporal Schedules');

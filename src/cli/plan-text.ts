@@ -9,6 +9,7 @@ function startText(s: PlannedStage): string {
     'base-state': 'base state',
     'base-best': 'best of base',
     'previous-stage': `best of ${s.after}`,
+    'teacher-seed': `teacher seed (teacher ${s.teacher})`,
   };
   return labels[s.startsFrom];
 }
@@ -16,7 +17,8 @@ function startText(s: PlannedStage): string {
 function totalsLine(label: string, t: PlanTotals): string {
   return `${label}: ${formatCount(t.modelCalls)} model calls (${formatCount(t.metricCalls)} metric calls, `
     + `${formatCount(t.reflectionCalls)} reflections, ${formatCount(t.evaluationCalls)} test calls`
-    + `${t.analysisCalls ? `, ${formatCount(t.analysisCalls)} transfer calls` : ''}), `
+    + `${t.analysisCalls ? `, ${formatCount(t.analysisCalls)} transfer calls` : ''}`
+    + `${t.teacherCalls ? `, ${formatCount(t.teacherCalls)} teacher calls` : ''}), `
     + `${formatCount(t.inputTokens)} input + ${formatCount(t.outputTokens)} output tokens, ${formatUsd(t.usd)}`;
 }
 

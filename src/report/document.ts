@@ -335,6 +335,12 @@ function prompts(input: ReportInput): Block[] {
   const blocks: Block[] = [{ kind: 'heading', level: 2, text: 'Final prompts' }];
   for (const arm of sortArms(input.arms)) {
     blocks.push({ kind: 'heading', level: 3, text: `${armLabel(arm, multi)}${arm.finished ? '' : ' (not finished: best so far)'}` });
+    if (arm.teacher) {
+      blocks.push({
+        kind: 'paragraph',
+        text: `The teacher's prompt: ${arm.teacher} reads each problem with it and writes an instruction; the evaluated model answers with the seed prompt followed by that instruction (two calls per problem, both in the ledger).`,
+      });
+    }
     blocks.push({ kind: 'code', text: arm.finalPrompt });
   }
   const repeatIds = [...new Set(input.arms.map((a) => a.repeat))].sort((x, y) => x - y);

@@ -1,7 +1,8 @@
 /**
  * `lsl export`: the run as tidy tables (one row per observation, one column per variable) for a
  * researcher to redo any analysis in pandas or R: per-problem results, final prompts, the
- * candidate lineage and the per-stage ledger, as CSV (RFC 4180) or JSONL. A null (no extracted
+ * candidate lineage, the per-stage ledger and the transfer scores (each stage's candidates on the
+ * other model's validation set; no rows when `analysis.transfer` was off), as CSV (RFC 4180) or JSONL. A null (no extracted
  * answer, unknown unspent grant) is an empty CSV field and a JSON null.
  */
 import fs from 'node:fs';
@@ -13,6 +14,8 @@ import { sortResults } from './write';
 
 export type ExportFormat = 'csv' | 'jsonl';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'jsonl'];
+/** `lsl export --format wst-jsonl`: the wst arm's teacher records for an RL trainer (TeacherRecord). */
+export const TEACHER_FORMAT = 'wst-jsonl';
 
 type Cell = string | number | boolean | null;
 export interface Table { name: string; columns: string[]; rows: Cell[][] }
@@ -20,6 +23,7 @@ export interface Table { name: string; columns: string[]; rows: Cell[][] }
 export function exportTables(input: ReportInput, results: readonly ProblemResult[]): Table[] {
   const stageRows: Cell[][] = [];
   const lineageRows: Cell[][] = [];
+  const transferRows: Cell[][] = [];
   const listed = new Set<string>();
   for (const arm of input.arms) {
     for (const st of arm.stages) {
@@ -32,6 +36,10 @@ export function exportTables(input: ReportInput, results: readonly ProblemResult
       listed.add(key);
       for (const c of st.candidates) {
         lineageRows.push([arm.repeat, st.stage, st.taskModel, c.id, c.parents.join(';'), c.origin, c.discoveredAtSpend, c.valMean, c.text]);
+      }
+      for (const t of st.transfer ?? []) {
+        const own = st.candidates.find((c) => c.id === t.candidate);
+        transferRows.push([arm.repeat, st.stage, st.taskModel, t.candidate, own?.discoveredAtSpend ?? null, own?.valMean ?? null, t.model, t.valMean]);
       }
     }
   }
@@ -55,6 +63,11 @@ export function exportTables(input: ReportInput, results: readonly ProblemResult
       name: 'stages',
       columns: ['repeat', 'arm', 'stage', 'task_model', 'reflector', 'grant', 'grant_unit', 'metric_calls', 'redone_metric_calls', 'reflection_calls', 'input_tokens', 'output_tokens', 'usd', 'wall_ms', 'stop_reason', 'unspent_grant'],
       rows: stageRows,
+    },
+    {
+      name: 'transfer',
+      columns: ['repeat', 'stage', 'task_model', 'candidate', 'found_at_spend', 'val_mean', 'scored_on', 'scored_val_mean'],
+      rows: transferRows,
     },
   ];
 }
@@ -106,7 +119,7 @@ export function parseCsv(text: string, source = 'csv'): Record<string, string>[]
   });
 }
 
-/** Writes one file per table (results, prompts, lineage, stages) into `dir`; returns their paths. */
+/** Writes one file per table (results, prompts, lineage, stages, transfer) into `dir`; returns their paths. */
 export async function writeExport(input: ReportInput, results: readonly ProblemResult[], dir: string, format: ExportFormat): Promise<string[]> {
   if (!EXPORT_FORMATS.includes(format)) throw new Error(`export: unknown format '${format}' (known: ${EXPORT_FORMATS.join(', ')})`);
   await fs.promises.mkdir(dir, { recursive: true });
@@ -117,4 +130,40 @@ export async function writeExport(input: ReportInput, results: readonly ProblemR
     files.push(file);
   }
   return files;
+}
+
+/**
+ * One teacher-then-student rollout of a wst arm's test evaluation, as a user's own RL trainer
+ * takes it (TRL's GRPO trainer: a conversational `prompt`; offline methods: `completion` and
+ * `reward` too): the teacher's prompt and the problem it read, the instruction it wrote, the
+ * student's answer and its grade. Refused rollouts are left out (never a reward).
+ */
+export interface TeacherRecord {
+  repeat: number;
+  arm: string;
+  split: string;
+  id: string;
+  sample: number;
+  teacher_model: string;
+  student_model: string;
+  teacher_prompt: string;
+  problem: string;
+  teacher_instruction: string;
+  student_answer: string;
+  reward: number;
+  prompt: Array<{ role: 'system' | 'user'; content: string }>;
+  completion: Array<{ role: 'assistant'; content: string }>;
+}
+
+/** The records as JSONL (one per line, in the order given). */
+export function teacherJsonl(records: readonly TeacherRecord[]): string {
+  return records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
+}
+
+/** Writes `wst.jsonl` into `dir`; returns its path. */
+export async function writeTeacherExport(records: readonly TeacherRecord[], dir: string): Promise<string> {
+  await fs.promises.mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'wst.jsonl');
+  await fs.promises.writeFile(file, teacherJsonl(records), 'utf8');
+  return file;
 }

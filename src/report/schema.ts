@@ -43,6 +43,7 @@ const arm = z.object({
   repeat: z.number().int().nonnegative(),
   finished: z.boolean(),
   finalPrompt: z.string(),
+  teacher: z.string().min(1).optional(),
   grant,
   stages: z.array(stage),
 });

@@ -11,6 +11,7 @@ import type { OptimizerSummary } from '../core/optimizer/types';
 import type { SearchSummaryExtras } from '../core/optimizers';
 import type { ArtifactStore } from '../store/artifacts';
 import type { CandidateRecord, ModelRecord, ProblemResult, ReportFiles, ReportInput, StageRecord } from './types';
+import type { TeacherRecord } from './export';
 import { writeReport } from './write';
 
 /** The fields of a stored rollout record the report reads (one JSONL line of an evaluation). */
@@ -22,6 +23,8 @@ interface StoredRollout {
   feedback?: string;
   outputKey?: string;
   error?: string;
+  /** The teacher's call of a teacher-then-student rollout (wst). */
+  teacher?: { model: string; instruction: string; problem?: string; error?: string };
 }
 
 /** Every stage summary the report needs, by artifact key. */
@@ -99,6 +102,7 @@ export function reportInputFrom(
   const { prepared } = src;
   const arms: ReportInput['arms'] = src.arms.map((a) => ({
     arm: a.arm as ReportInput['arms'][number]['arm'], repeat: a.repeat, finished: a.finished, finalPrompt: a.finalPrompt, grant: a.grant,
+    ...(a.teacher ? { teacher: a.teacher } : {}),
     stages: a.stages.map((s) => stageRecord(s, a.stages, summaryOf)),
   }));
   const roleOf = (name: string) =>
@@ -141,6 +145,34 @@ export async function loadProblemResults(store: ArtifactStore, src: ReportSource
         extracted: r.extracted, feedback: r.feedback,
         output: r.outputKey ? await store.getText(r.outputKey) : r.error ?? '',
       } as ProblemResult);
+    }
+  }
+  return out;
+}
+
+/**
+ * The teacher-then-student rollouts of every wst arm's test evaluation, in evaluation order, as
+ * RL-trainer records (`lsl export --format wst-jsonl`); refused ones left out. Empty when no arm
+ * has a teacher.
+ */
+export async function loadTeacherRecords(store: ArtifactStore, src: ReportSources): Promise<TeacherRecord[]> {
+  const out: TeacherRecord[] = [];
+  const split = src.prepared.testPool;
+  for (const e of src.evaluations) {
+    const arm = src.arms.find((a) => a.repeat === e.repeat && a.arm === e.arm);
+    if (!arm?.teacher) continue;
+    for (const line of (await store.getText(e.resultsKey)).split('\n')) {
+      if (!line.trim()) continue;
+      const r = JSON.parse(line) as StoredRollout;
+      if (!r.teacher || r.error || r.teacher.error || !r.outputKey) continue;
+      const problem = r.teacher.problem ?? '';
+      const answer = await store.getText(r.outputKey);
+      out.push({
+        repeat: e.repeat, arm: e.arm, split, id: r.id, sample: r.sampleIndex, teacher_model: r.teacher.model, student_model: e.model,
+        teacher_prompt: arm.finalPrompt, problem, teacher_instruction: r.teacher.instruction, student_answer: answer, reward: r.score,
+        prompt: [{ role: 'system', content: arm.finalPrompt }, { role: 'user', content: problem }],
+        completion: [{ role: 'assistant', content: r.teacher.instruction }],
+      });
     }
   }
   return out;

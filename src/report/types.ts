@@ -8,7 +8,7 @@ import type { ProblemResult } from '../core/stats';
 export type { ProblemResult } from '../core/stats';
 
 /** seed, base, lsl, matched, small-only, or cycles-k (k rounds of S then L after base; `cycle-k` is read the same way). */
-export type ArmName = 'seed' | 'base' | 'lsl' | 'matched' | 'small-only' | `cycles-${number}` | `cycle-${number}`;
+export type ArmName = 'seed' | 'base' | 'lsl' | 'matched' | 'small-only' | 'wst' | `cycles-${number}` | `cycle-${number}`;
 
 /** A budget: how much an arm or stage may spend, in the unit the config chose. */
 export interface Grant {
@@ -94,6 +94,8 @@ export interface ArmRecord {
   finished: boolean;
   /** The prompt the arm yields (its best candidate; the seed prompt for `seed`). */
   finalPrompt: string;
+  /** Set when `finalPrompt` is a teacher's prompt (wst): the teacher model that writes each problem's instruction with it. */
+  teacher?: string;
   /** Total budget granted to the arm. */
   grant: Grant;
   /** Stages the arm's prompt depends on, in order, shared ones included (lsl: base then lsl); empty for `seed`. */

@@ -140,13 +140,13 @@ function maybeFormat(rng: Rng, skill: number, draft: Draft, world: KindWorld): v
 }
 
 /** Openers for an instruction written from scratch. */
-const OPENERS: Record<string, string> = {
+export const OPENERS: Record<string, string> = {
   numeric: 'Solve the word problem step by step.',
   math: 'Solve the math problem step by step.',
   code: 'Write a correct Python function for the task.',
 };
 
-class Draft {
+export class Draft {
   readonly lines: string[];
   private readonly present: Set<string>;
   added = 0;

@@ -14,6 +14,7 @@ import { answerEvolution, parseEvolution } from './evolution';
 import { answerMerge, answerReflection, parseMerge, parseReflection } from './reflection';
 import { StatsBook, type CallKind, type SimStats } from './stats';
 import { answerTask, type ModelContext } from './task-call';
+import { answerTeaching, isTeachingRequest } from './teaching';
 import { countPromptTokens, countTokens, tokenizer, truncateToTokens } from './tokens';
 
 export const DEFAULT_SIM_PORT = 8787;
@@ -277,6 +278,11 @@ export async function startSimulator(opts: SimOptions = {}): Promise<RunningSimu
     const others = body.messages.filter((_, i) => i !== lastUserAt).map((m) => m.content);
     const rest = `${user.slice(0, match.start)}${user.slice(match.end)}`.trim();
     const instruction = [...others, rest].filter((t) => t.trim()).join('\n');
+    // Asked to write an instruction for a student who will solve this problem, not to solve it.
+    if (isTeachingRequest(instruction)) {
+      const t = answerTeaching(ctx, { instance: match.instance, facts: index.facts(match.instance), directions: instruction, sampleIndex });
+      return { kind: 'teaching', reply: { text: t.content, instruction: t.instruction } };
+    }
     const a = answerTask(ctx, {
       instance: match.instance,
       facts: index.facts(match.instance),

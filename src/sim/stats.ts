@@ -1,7 +1,7 @@
 /** What the simulator has served, per model: calls by kind, tokens, faults. */
 import { ALL_FAULT_KINDS, type AnyFaultKind } from './faults';
 
-export type CallKind = 'task' | 'reflection' | 'merge' | 'evolution' | 'unknown';
+export type CallKind = 'task' | 'reflection' | 'merge' | 'evolution' | 'teaching' | 'unknown';
 
 export interface ModelStats {
   /** Every chat request for this model, faulted or not. */
@@ -10,6 +10,8 @@ export interface ModelStats {
   /** Reflection calls, merges included. */
   reflectionCalls: number;
   mergeCalls: number;
+  /** Per-problem instruction requests (a teacher asked to write an instruction for one problem). */
+  teachingCalls: number;
   unknownCalls: number;
   /** Tokens of the completions actually sent (faults that send no completion add none). */
   promptTokens: number;
@@ -36,7 +38,7 @@ export interface SimStats {
 
 function emptyStats(): ModelStats {
   return {
-    calls: 0, taskCalls: 0, reflectionCalls: 0, mergeCalls: 0, unknownCalls: 0,
+    calls: 0, taskCalls: 0, reflectionCalls: 0, mergeCalls: 0, teachingCalls: 0, unknownCalls: 0,
     promptTokens: 0, completionTokens: 0, reasoningTokens: 0,
     faults: Object.fromEntries(ALL_FAULT_KINDS.map((k) => [k, 0])) as Record<AnyFaultKind, number>,
     errors: 0, cutOff: 0,
@@ -73,6 +75,7 @@ export class StatsBook {
     const s = this.of(model);
     if (kind === 'task') s.taskCalls++;
     else if (kind === 'unknown') s.unknownCalls++;
+    else if (kind === 'teaching') s.teachingCalls++;
     else {
       s.reflectionCalls++;
       if (kind === 'merge') s.mergeCalls++;
@@ -112,7 +115,7 @@ export class StatsBook {
     const totals = emptyStats();
     for (const [name, s] of [...this.models].sort(([a], [b]) => a.localeCompare(b))) {
       models[name] = { ...s, faults: { ...s.faults } };
-      for (const k of ['calls', 'taskCalls', 'reflectionCalls', 'mergeCalls', 'unknownCalls', 'promptTokens', 'completionTokens', 'reasoningTokens', 'errors', 'cutOff'] as const) totals[k] += s[k];
+      for (const k of ['calls', 'taskCalls', 'reflectionCalls', 'mergeCalls', 'teachingCalls', 'unknownCalls', 'promptTokens', 'completionTokens', 'reasoningTokens', 'errors', 'cutOff'] as const) totals[k] += s[k];
       for (const k of ALL_FAULT_KINDS) totals.faults[k] += s.faults[k];
     }
     return { models, totals, rejected: this.rejected, instances: this.world.instances, tasks: [...this.world.tasks] };

@@ -4,14 +4,15 @@
  * a small summary that references them.
  */
 import { setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { RolloutRecord } from '../activities';
+import type { RolloutRecord, TeachRecord } from '../activities';
+import type { TeacherInput } from '../core/experiment/wst';
 import { wilson } from '../core/stats';
 import type { DataSplit } from '../tasks/types';
 import { SearchAttributes } from '../workers/names';
 import type { ModelCallPolicy } from '../llm/call-policy';
 import { ModelBlocks, showBlocks } from './blocking';
 import { progressQuery, resumeSignal } from './control';
-import { modelCallActivities, runRollout, storage } from './rollouts';
+import { modelCallActivities, runRollout, storage, teachingFor } from './rollouts';
 import { mapWindowed } from './window';
 
 export interface EvaluateInput {
@@ -37,7 +38,12 @@ export interface EvaluateInput {
   arm?: string;
   /** The run's response-cache scope (a scheduled re-run asks the models afresh); absent: shared cache. */
   cacheScope?: string;
+  /** Teacher-then-student rollouts (wst): `instruction` is the teacher's prompt, `model` the student. */
+  teacher?: TeacherInput;
 }
+
+/** The teacher's share of a teacher-then-student evaluation (its own model's calls). */
+export interface TeacherUsage { model: string; inputTokens: number; outputTokens: number; usd: number; modelCalls: number; cachedCalls: number }
 
 export interface EvaluateResult {
   task: string;
@@ -65,6 +71,8 @@ export interface EvaluateResult {
   cachedCalls: number;
   /** Artifact key of the per-example JSONL. */
   resultsKey: string;
+  /** Set for teacher-then-student rollouts: the teacher's calls (the fields above are the student's). */
+  teacher?: TeacherUsage;
 }
 
 export interface EvaluateProgress {
@@ -97,6 +105,7 @@ export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResu
   const jobs = ids.flatMap((id) => Array.from({ length: samples }, (_, s) => ({ id, s })));
   const policy = input.callPolicy ?? { timeoutMs: input.modelTimeoutMs ?? 60_000 };
   const { rollout } = modelCallActivities(policy);
+  const teaching = teachingFor(input.teacher);
   progress.total = jobs.length;
 
   const records: RolloutRecord[] = await mapWindowed(jobs, input.concurrency ?? 32, async ({ id, s }) => {
@@ -104,7 +113,7 @@ export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResu
       task: input.task, pool: input.pool, exampleId: id, model: input.model,
       instruction: input.instruction, sampleIndex: s, temperature: input.temperature,
       ...(input.cacheScope ? { cacheScope: input.cacheScope } : {}),
-    }, blocks, policy.outageLimitMinutes);
+    }, blocks, policy.outageLimitMinutes, teaching);
     progress.done++;
     progress.correct += rec.score;
     if (rec.error) progress.refused++;
@@ -120,8 +129,30 @@ export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResu
   return result;
 }
 
-export function summarizeRecords(input: { task: string; model: string }, records: RolloutRecord[], samples: number, resultsKey: string): EvaluateResult {
+/**
+ * Calls made to the endpoint: each answer not served from the cache, each permanently failed
+ * call, the earlier attempts of retried calls (each made a call that failed or was lost), and
+ * the lost call of another worker whose claim a call took over.
+ */
+function callsMade(calls: Array<Pick<RolloutRecord, 'error' | 'cached' | 'attempt' | 'redone'>>): number {
+  return calls.reduce((a, r) => a + (r.error ? 1 : r.cached ? 0 : 1) + Math.max(0, r.attempt - 1) + (r.redone ? 1 : 0), 0);
+}
+
+function teacherUsage(model: string, taught: TeachRecord[]): TeacherUsage {
+  return {
+    model,
+    inputTokens: taught.reduce((a, t) => a + t.inputTokens, 0),
+    outputTokens: taught.reduce((a, t) => a + t.outputTokens, 0),
+    usd: taught.reduce((a, t) => a + t.usd, 0),
+    modelCalls: callsMade(taught),
+    cachedCalls: taught.filter((t) => !t.error && t.cached).length,
+  };
+}
+
+export function summarizeRecords(input: { task: string; model: string; teacher?: Pick<TeacherInput, 'model'> }, records: RolloutRecord[], samples: number, resultsKey: string): EvaluateResult {
   const n = records.length;
+  // A rollout whose teacher refused never called the student.
+  const asked = records.filter((r) => !r.teacher?.error);
   const correct = records.reduce((a, r) => a + r.score, 0);
   const flex = records.filter((r) => typeof r.details?.flexibleScore === 'number');
   const live = records.filter((r) => !r.error);
@@ -143,11 +174,9 @@ export function summarizeRecords(input: { task: string; model: string }, records
     reasoningTokens: records.reduce((a, r) => a + (r.reasoningTokens ?? 0), 0),
     outputTokens: records.reduce((a, r) => a + r.outputTokens, 0),
     usd: records.reduce((a, r) => a + r.usd, 0),
-    // Calls made to the endpoint: each answer not served from the cache, each permanently failed
-    // call, the earlier attempts of retried rollouts (each made a call that failed or was lost),
-    // and the lost call of another worker whose claim a rollout took over.
-    modelCalls: records.reduce((a, r) => a + (r.error ? 1 : r.cached ? 0 : 1) + Math.max(0, r.attempt - 1) + (r.redone ? 1 : 0), 0),
+    modelCalls: callsMade(asked),
     cachedCalls: live.filter((r) => r.cached).length,
     resultsKey,
+    ...(input.teacher ? { teacher: teacherUsage(input.teacher.model, records.flatMap((r) => (r.teacher ? [r.teacher] : []))) } : {}),
   };
 }

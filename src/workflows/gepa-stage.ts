@@ -26,7 +26,8 @@ import { pauseSignal, progressQuery, resumeSignal, stopSignal } from './control'
 import { modelFailureDetails } from '../llm/failure-kind';
 import type { ModelCallPolicy } from '../llm/call-policy';
 import { ModelBlocks, showBlocks } from './blocking';
-import { modelCallActivities, runRollout, storage } from './rollouts';
+import { modelCallActivities, runRollout, storage, teachingFor, type Teaching } from './rollouts';
+import type { TeacherInput } from '../core/experiment/wst';
 import { mapWindowed } from './window';
 
 /** Where a stage starts: a seed prompt, an earlier stage's exact state, or a fresh pool from an earlier stage's best. */
@@ -65,6 +66,11 @@ export interface StageInput {
   temperature?: number;
   /** The run's response-cache scope (a scheduled re-run asks the models afresh); absent: shared cache. */
   cacheScope?: string;
+  /**
+   * Teacher-then-student rollouts (wst): the candidates are the teacher's prompts, `taskModel` is
+   * the student whose score they get. The optimizer does not know: only the rollout changes.
+   */
+  teacher?: TeacherInput;
   /** Test hook: continue-as-new after this many iterations in one run (besides Temporal's suggestion). */
   continueAsNewEvery?: number;
   /** Set by continue-as-new: the saved state to resume from. */
@@ -161,6 +167,7 @@ export async function gepaStage(input: StageInput): Promise<StageResult> {
     blocks,
     rollout: modelCallActivities(input.callPolicy ?? { timeoutMs: input.modelTimeoutMs ?? 60_000 }).rollout,
     reflect: reflectActivity(input.reflectorCallPolicy ?? { timeoutMs: input.reflectorTimeoutMs ?? 60_000 }),
+    teaching: teachingFor(input.teacher),
   };
   let iterationsThisRun = 0;
   let lastIteration = optimizer.progress(state).iteration;
@@ -261,6 +268,7 @@ interface StageCalls {
   blocks: ModelBlocks;
   rollout: ReturnType<typeof modelCallActivities>['rollout'];
   reflect: ReturnType<typeof reflectActivity>;
+  teaching?: Teaching;
 }
 
 /** Every request's rollouts through one bounded window; results aligned with the requests. */
@@ -279,14 +287,17 @@ async function evaluate(
       task: input.task, pool: input.pool, exampleId: id, model: input.taskModel, instruction: instructions[r],
       sampleIndex: 0, temperature: input.temperature, inlineOutputChars: inline[r],
       ...(input.cacheScope ? { cacheScope: input.cacheScope } : {}),
-    }, calls.blocks, input.callPolicy?.outageLimitMinutes));
+    }, calls.blocks, input.callPolicy?.outageLimitMinutes, calls.teaching));
   // Refused rollouts were paid for too (a cut-off answer, an empty completion): their tokens count.
+  // A teacher's call is the teacher model's usage in the same stage (wst: two calls per rollout).
   for (const rec of records) {
-    if (!rec.inputTokens && !rec.outputTokens && !rec.usd) continue;
-    optimizer.recordUsage(state, {
-      model: input.taskModel, inputTokens: rec.inputTokens, outputTokens: rec.outputTokens, usd: rec.usd,
-      ...(rec.reasoningTokens ? { reasoningTokens: rec.reasoningTokens } : {}), redone: (rec.attempt > 1 && !rec.cached) || !!rec.redone,
-    });
+    for (const [model, c] of [...(rec.teacher ? [[rec.teacher.model, rec.teacher] as const] : []), [input.taskModel, rec] as const]) {
+      if (!c.inputTokens && !c.outputTokens && !c.usd) continue;
+      optimizer.recordUsage(state, {
+        model, inputTokens: c.inputTokens, outputTokens: c.outputTokens, usd: c.usd,
+        ...('reasoningTokens' in c && c.reasoningTokens ? { reasoningTokens: c.reasoningTokens } : {}), redone: (c.attempt > 1 && !c.cached) || !!c.redone,
+      });
+    }
   }
   const results = action.requests.map(() => ({}) as Record<string, RolloutOutcome>);
   records.forEach((rec, k) => {

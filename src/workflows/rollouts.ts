@@ -4,7 +4,8 @@
  * rollout activity as recorded failures; nothing that fails otherwise ever becomes a score.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities, RolloutInput, RolloutRecord } from '../activities';
+import type { Activities, RolloutInput, RolloutRecord, TeachInput, TeachRecord } from '../activities';
+import { studentInstruction, type TeacherInput } from '../core/experiment/wst';
 import type { ModelCallPolicy } from '../llm/call-policy';
 import type { ModelBlocks } from './blocking';
 
@@ -48,17 +49,48 @@ export function rolloutActivity(startToCloseMs: number) {
   return proxies(startToCloseMs, {}).rollout;
 }
 
+/** Teacher-then-student mode (wst): the teacher and its call activity. */
+export interface Teaching {
+  teacher: TeacherInput;
+  teach: (i: TeachInput) => Promise<TeachRecord>;
+}
+
+export function teachingFor(teacher: TeacherInput | undefined): Teaching | undefined {
+  return teacher ? { teacher, teach: modelCallActivities(teacher.callPolicy).teach } : undefined;
+}
+
 /**
  * Runs one rollout. A per-example refusal is a record the activity returns; a model the run
  * cannot use blocks it (with `blocks`) until resumed, then the same rollout is made again.
+ *
+ * With `teaching`, `input.instruction` is the teacher's prompt: the teacher writes this problem's
+ * instruction first (its own activity, cached like any call), then the student answers with it.
+ * The record carries the teacher's call; reflection reads the instruction beside the answer.
  */
-export function runRollout(
+export async function runRollout(
   rollout: (i: RolloutInput) => Promise<RolloutRecord>,
   input: RolloutInput,
   blocks?: ModelBlocks,
   outageLimitMinutes?: number,
+  teaching?: Teaching,
 ): Promise<RolloutRecord> {
-  return blocks ? blocks.call(input.model, () => rollout(input), outageLimitMinutes) : rollout(input);
+  const call = <T>(model: string, fn: () => Promise<T>, limit?: number) => (blocks ? blocks.call(model, fn, limit) : fn());
+  if (!teaching) return call(input.model, () => rollout(input), outageLimitMinutes);
+  const { teacher, teach } = teaching;
+  const taught = await call(teacher.model, () => teach({
+    task: input.task, pool: input.pool, exampleId: input.exampleId, model: teacher.model, prompt: input.instruction,
+    sampleIndex: input.sampleIndex, temperature: input.temperature, ...(input.cacheScope ? { cacheScope: input.cacheScope } : {}),
+  }), teacher.callPolicy.outageLimitMinutes);
+  if (taught.error) {
+    // The teacher refused this problem: the rollout is a recorded refusal; the student is not asked.
+    return {
+      id: input.exampleId, sampleIndex: input.sampleIndex, score: 0, extracted: null, feedback: taught.error, output: '', outputKey: '', input: '',
+      inputTokens: 0, outputTokens: 0, usd: 0, cached: false, attempt: 1, error: taught.error, refusal: taught.refusal ?? 'ModelRefusal', teacher: taught,
+    };
+  }
+  const rec = await call(input.model, () => rollout({ ...input, instruction: studentInstruction(teacher.frame, taught.instruction) }), outageLimitMinutes);
+  const shown = input.inlineOutputChars ? `Teacher's instruction for this problem:\n${taught.instruction}\n\nStudent's answer:\n${rec.output}` : rec.output;
+  return { ...rec, output: shown, teacher: taught };
 }
 
 /** Start-to-close for a rollout given the model's client timeout: room for the call and for grading. */

@@ -14,7 +14,9 @@ import { experiment, experimentProgressQuery, type ExperimentProgress, type Expe
 import type { StageProgress } from '../../workflows/gepa-stage';
 import { renderPlan, renderPowerPlan } from '../plan-text';
 import { answerPrimary, summarizeResults } from '../../core/stats';
-import { EXPORT_FORMATS, loadProblemResults, parseResultsJsonl, primaryComparison, readReportSources, writeExport, type ExportFormat } from '../../report';
+import {
+  EXPORT_FORMATS, loadProblemResults, loadTeacherRecords, parseResultsJsonl, primaryComparison, readReportSources, TEACHER_FORMAT, writeExport, writeTeacherExport, type ExportFormat,
+} from '../../report';
 import { stopLabel } from '../../report/stops';
 import { UsageError } from '../errors';
 import { printResult, resultWithProgress, table } from '../progress';
@@ -222,11 +224,17 @@ async function seriesCommand(scheduleId: string): Promise<void> {
 
 /** Writes a finished experiment's tidy tables (results, prompts, lineage, stages) as CSV or JSONL. */
 export async function exportCommand(idOrDir: string, flags: { format: string; out?: string }): Promise<void> {
-  if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got '${flags.format}'`);
+  const formats = [...EXPORT_FORMATS, TEACHER_FORMAT];
+  if (!formats.includes(flags.format)) throw new UsageError(`--format must be one of ${formats.join(', ')}, got '${flags.format}'`);
   const result = await finishedResult(idOrDir);
   const store = defaultStore().artifacts;
   const { src, input } = await readReportSources(store, result.reportSourcesKey);
   const dir = path.resolve(flags.out ?? path.join(homePaths.runs(), result.experimentId, 'export'));
+  if (flags.format === TEACHER_FORMAT) {
+    if (!src.arms.some((a) => a.teacher)) throw new UsageError(`--format ${TEACHER_FORMAT}: run ${result.experimentId} has no wst arm (add 'wst' to its arms)`);
+    process.stdout.write(`${await writeTeacherExport(await loadTeacherRecords(store, src), dir)}\n`);
+    return;
+  }
   const files = await writeExport(input, await loadProblemResults(store, src), dir, flags.format as ExportFormat);
   process.stdout.write(files.map((f) => `${f}\n`).join(''));
 }

@@ -13,6 +13,7 @@ import { canonicalJson, fnv1a64Hex } from './canonical';
 import { SEARCH_OPTIMIZERS } from '../optimizers';
 import { ConfigError, problem, problemsFromZod, showValue, type ConfigProblem, type PathSegment } from './problems';
 import { analysisProblems, analysisSchema, normalizeAnalysis, type AnalysisConfig } from './analysis';
+import { wstSchema, type WstConfig } from './wst';
 
 /** Optimizer names an experiment can pick. */
 export function knownOptimizers(): string[] {
@@ -58,7 +59,12 @@ export const ROLES = ['large', 'small'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const BASIC_ARMS = ['seed', 'base', 'lsl', 'matched', 'small-only'] as const;
-export type BasicArm = (typeof BASIC_ARMS)[number];
+/**
+ * Arms run only when named (not in the default list, so configs that leave `arms` out keep their
+ * ids): `wst`, S teaching L per problem with a GEPA-optimized teacher prompt (src/core/experiment/wst.ts).
+ */
+export const EXTRA_ARMS = ['wst'] as const;
+export type BasicArm = (typeof BASIC_ARMS)[number] | (typeof EXTRA_ARMS)[number];
 /** Arms that run an optimizer, and so may name one: `lsl@opro`. */
 export const OPTIMIZED_ARMS = ['base', 'lsl', 'matched', 'small-only'] as const;
 export type OptimizedArm = (typeof OPTIMIZED_ARMS)[number];
@@ -77,6 +83,8 @@ export { BUDGET_UNITS, type BudgetUnit } from '../budget';
 /** Stage kinds whose reflection model can be chosen (`reflector.<kind>`, else `reflector.default`). */
 export const REFLECTOR_STAGES = ['base', 'lsl', 'matched', 'small-only', 'cycles-small', 'cycles-large'] as const;
 export type ReflectorStage = (typeof REFLECTOR_STAGES)[number];
+/** The wst stage's reflector (`reflector.wst`, else `reflector.default`): only written when set, so older configs keep their ids. */
+export type ReflectorKind = ReflectorStage | 'wst';
 
 export { COMPONENT_SELECTORS, SELECTORS } from '../gepa/strategies';
 
@@ -111,7 +119,7 @@ export interface ExperimentConfig {
   /** Registry names of L and S. */
   models: { large: string; small: string };
   /** Per stage kind: a role (`large`/`small`) or a registry name. Every kind is filled in. */
-  reflector: { default: string } & Record<ReflectorStage, string>;
+  reflector: { default: string } & Record<ReflectorStage, string> & { wst?: string };
   budget: { unit: BudgetUnit; b1: number; b2: number };
   arms: ArmSpec[];
   /** The optimizer of every stage whose arm names none (absent: gepa). */
@@ -129,6 +137,8 @@ export interface ExperimentConfig {
   simulator?: { latencyMs?: number };
   /** How the report answers the question and `lsl plan` sizes it; absent when not written (defaults: analysisSettings). */
   analysis?: AnalysisConfig;
+  /** The wst arm's settings; absent when not written (defaults: wstSettings). */
+  wst?: WstConfig;
 }
 
 const wholeNumber = (min: number) => z.int().min(min);
@@ -154,7 +164,7 @@ const optimizerName = z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'an optimiz
 
 const armSchema = z.union(
   [
-    z.enum(BASIC_ARMS),
+    z.enum([...BASIC_ARMS, ...EXTRA_ARMS]),
     z.templateLiteral([z.enum(OPTIMIZED_ARMS), '@', optimizerName]),
     z.strictObject({
       cycles: wholeNumber(1).describe('k rounds of (a stage on S, then a stage on L) after base.'),
@@ -163,12 +173,12 @@ const armSchema = z.union(
   ],
   {
     error: (issue) =>
-      `unknown arm ${showValue(issue.input)} (known: ${BASIC_ARMS.join(', ')}, { cycles: k }, or <arm>@<optimizer> such as lsl@opro)`,
+      `unknown arm ${showValue(issue.input)} (known: ${[...BASIC_ARMS, ...EXTRA_ARMS].join(', ')}, { cycles: k }, or <arm>@<optimizer> such as lsl@opro)`,
   },
 );
 
 const reflectorShape: Record<string, z.ZodOptional<typeof modelRef>> = {};
-for (const stage of REFLECTOR_STAGES) reflectorShape[stage] = modelRef.optional();
+for (const stage of [...REFLECTOR_STAGES, 'wst']) reflectorShape[stage] = modelRef.optional();
 
 /** The file format. Defaults are filled here; cross-field rules are checked after parsing. */
 export const experimentConfigSchema = z
@@ -246,6 +256,7 @@ export const experimentConfigSchema = z
       .optional()
       .describe('Overrides for offline runs on the model simulator.'),
     analysis: analysisSchema.optional(),
+    wst: wstSchema.optional(),
   })
   .describe('An LSL experiment: arms, models, splits, budgets and GEPA settings.');
 
@@ -358,6 +369,9 @@ function normalize(c: SchemaOutput): ExperimentConfig {
   };
   if (c.simulator) config.simulator = { ...c.simulator };
   if (c.analysis) config.analysis = normalizeAnalysis(c.analysis);
+  const reflectorWst = (c.reflector as Record<string, string | undefined>).wst;
+  if (reflectorWst !== undefined) config.reflector.wst = reflectorWst;
+  if (c.wst) config.wst = { ...c.wst };
   // Absent when GEPA is the only optimizer, so configs written before there were others keep their ids.
   if (c.optimizer !== undefined) config.optimizer = c.optimizer;
   if (c.optimizers !== undefined && Object.keys(c.optimizers).length > 0) config.optimizers = JSON.parse(JSON.stringify(c.optimizers));

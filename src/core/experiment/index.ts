@@ -18,3 +18,4 @@ export * from './prepared';
 export * from './run-plan';
 export { canonicalJson } from './canonical';
 export * from './analysis';
+export * from './wst';

@@ -14,6 +14,8 @@
  * - a stage fits when its grant covers validating its start (|V|, except when it continues
  *   base's state) plus one accepted iteration (2b + |V|).
  * Test evaluation is exact: |test| x K calls per arm and evaluation model.
+ * A wst stage's rollouts are two calls each (the teacher's, then the student's), and so are its
+ *   test evaluations and transfer scorings: the teacher's calls are counted as `teacherCalls`.
  * Transfer scoring (analysis.transfer, on by default) is an upper bound: |V| calls on the other
  *   model for each candidate a stage can accept (its start, and as many as its metric calls pay
  *   2b + |V| each for, or a merge's subsample + |V|).
@@ -96,6 +98,8 @@ export interface StagePlan extends PlannedStage {
   /** Transfer scoring of its candidates: the model they are scored on (null: none) and at most how many calls. */
   transferModel: string | null;
   transferCalls: number;
+  /** Calls to the teacher (wst): one per metric call and per transfer call (0 without a teacher). */
+  teacherCalls: number;
   /** Why it does not fit, in words (absent when it fits). */
   shortfall?: string;
 }
@@ -109,6 +113,8 @@ export interface EvaluationPlan {
   inputTokens: number;
   outputTokens: number;
   usd: number | null;
+  /** The teacher's calls of a wst arm's evaluation (absent otherwise), inside the tokens and dollars above. */
+  teacherCalls?: number;
 }
 
 export interface PlanTotals {
@@ -117,7 +123,9 @@ export interface PlanTotals {
   evaluationCalls: number;
   /** Transfer scoring (analysis spend, apart from the optimization budgets): an upper bound. */
   analysisCalls: number;
-  /** metricCalls + reflectionCalls + evaluationCalls + analysisCalls. */
+  /** The wst teacher's calls (one beside each of its arm's rollouts). */
+  teacherCalls: number;
+  /** metricCalls + reflectionCalls + evaluationCalls + analysisCalls + teacherCalls. */
   modelCalls: number;
   inputTokens: number;
   outputTokens: number;
@@ -194,9 +202,11 @@ function planStage(
   const G = stage.grant;
   const task = specOf(models, stage.taskModel);
   const reflector = specOf(models, stage.reflector);
-  const rolloutUsd = callUsd(rollout, task);
+  // A wst rollout is the teacher's call and the student's: the grant pays for both.
+  const taught = stage.teacher ? 2 : 1;
+  const rolloutUsd = addUsd(callUsd(rollout, task), stage.teacher ? callUsd(rollout, specOf(models, stage.teacher)) : 0);
   const reflectionUsd = callUsd(reflection, reflector);
-  const rolloutTok = rollout.input + rollout.output;
+  const rolloutTok = taught * (rollout.input + rollout.output);
   const reflectionTok = reflection.input + reflection.output;
   const oneIterationCalls = 2 * b + V;
 
@@ -249,14 +259,16 @@ function planStage(
     iterations,
     metricCalls,
     reflectionCalls,
-    inputTokens: metricCalls * rollout.input + reflectionCalls * reflection.input,
-    outputTokens: metricCalls * rollout.output + reflectionCalls * reflection.output,
+    inputTokens: taught * metricCalls * rollout.input + reflectionCalls * reflection.input,
+    outputTokens: taught * metricCalls * rollout.output + reflectionCalls * reflection.output,
     usd,
     minimumGrant,
     fits,
     transferModel: scoredOn,
     transferCalls: scoredOn === null ? 0 : candidates * V,
+    teacherCalls: 0,
   };
+  if (stage.teacher) plan.teacherCalls = metricCalls + plan.transferCalls;
   if (!fits) {
     const unit = config.budget.unit;
     const parts = `${V0 ? `|V| = ${V} to validate its start on ${stage.taskModel} + ` : ''}2b = ${2 * b} + |V| = ${V} for an accepted child`;
@@ -274,7 +286,7 @@ function planStage(
 }
 
 function emptyTotals(): PlanTotals {
-  return { metricCalls: 0, reflectionCalls: 0, evaluationCalls: 0, analysisCalls: 0, modelCalls: 0, inputTokens: 0, outputTokens: 0, usd: 0 };
+  return { metricCalls: 0, reflectionCalls: 0, evaluationCalls: 0, analysisCalls: 0, teacherCalls: 0, modelCalls: 0, inputTokens: 0, outputTokens: 0, usd: 0 };
 }
 
 /** The dry-run plan of a validated config. `models` must know every model the config names. */
@@ -295,17 +307,22 @@ export function planExperiment(
       + b * (est.meanQuestionTokens + est.meanOutputTokens + est.feedbackTokens),
     output: est.reflectionOutputTokens,
   };
-  const stages = planStages(config).map((s) => planStage(config, s, models, rollout, reflection, c));
+  const planned = planStages(config);
+  const stages = planned.map((s) => planStage(config, s, models, rollout, reflection, c));
+  const teacherOfArm = new Map(planned.filter((s) => s.teacher).map((s) => [s.arm, s.teacher as string]));
 
   const evaluation: EvaluationPlan[] = [];
   const calls = config.splits.test * config.evaluation.samples;
   for (const arm of config.arms) {
+    const teacher = teacherOfArm.get(armName(arm));
     for (const { ref, model } of evaluationModels(config)) {
-      const usdEach = callUsd(rollout, specOf(models, model));
+      const usdEach = addUsd(callUsd(rollout, specOf(models, model)), teacher ? callUsd(rollout, specOf(models, teacher)) : 0);
+      const n = teacher ? 2 * calls : calls;
       evaluation.push({
         arm: armName(arm), modelRef: ref, model, calls,
-        inputTokens: calls * rollout.input, outputTokens: calls * rollout.output,
+        inputTokens: n * rollout.input, outputTokens: n * rollout.output,
         usd: usdEach === null ? null : calls * usdEach,
+        ...(teacher ? { teacherCalls: calls } : {}),
       });
     }
   }
@@ -329,6 +346,13 @@ export function planExperiment(
     row.outputTokens += n * call.output * config.repeats;
     row.usd = addUsd(row.usd, each === null ? null : n * each * config.repeats);
   };
+  /** Tokens and dollars of `n` rollout-sized calls on `model` not yet in any stage's or evaluation's row. */
+  const addRollouts = (model: string, n: number) => {
+    const each = callUsd(rollout, specOf(models, model));
+    perRepeat.inputTokens += n * rollout.input;
+    perRepeat.outputTokens += n * rollout.output;
+    perRepeat.usd = addUsd(perRepeat.usd, each === null ? null : n * each);
+  };
   for (const s of stages) {
     perRepeat.metricCalls += s.metricCalls;
     perRepeat.reflectionCalls += s.reflectionCalls;
@@ -338,12 +362,15 @@ export function planExperiment(
     charge(s.taskModel, s.metricCalls, rollout, 'rollouts');
     charge(s.reflector, s.reflectionCalls, reflection, 'reflections');
     if (s.transferModel !== null && s.transferCalls > 0) {
-      const each = callUsd(rollout, specOf(models, s.transferModel));
       perRepeat.analysisCalls += s.transferCalls;
-      perRepeat.inputTokens += s.transferCalls * rollout.input;
-      perRepeat.outputTokens += s.transferCalls * rollout.output;
-      perRepeat.usd = addUsd(perRepeat.usd, each === null ? null : s.transferCalls * each);
+      addRollouts(s.transferModel, s.transferCalls);
       charge(s.transferModel, s.transferCalls, rollout, 'rollouts');
+    }
+    if (s.teacher && s.teacherCalls > 0) {
+      // The stage's own teacher calls are in its tokens and dollars already; its transfer scorings' are not.
+      perRepeat.teacherCalls += s.teacherCalls;
+      addRollouts(s.teacher, s.transferCalls);
+      charge(s.teacher, s.teacherCalls, rollout, 'rollouts');
     }
   }
   for (const e of evaluation) {
@@ -352,14 +379,20 @@ export function planExperiment(
     perRepeat.outputTokens += e.outputTokens;
     perRepeat.usd = addUsd(perRepeat.usd, e.usd);
     charge(e.model, e.calls, rollout, 'rollouts');
+    const teacher = teacherOfArm.get(e.arm);
+    if (teacher && e.teacherCalls) {
+      perRepeat.teacherCalls += e.teacherCalls;
+      charge(teacher, e.teacherCalls, rollout, 'rollouts');
+    }
   }
-  perRepeat.modelCalls = perRepeat.metricCalls + perRepeat.reflectionCalls + perRepeat.evaluationCalls + perRepeat.analysisCalls;
+  perRepeat.modelCalls = perRepeat.metricCalls + perRepeat.reflectionCalls + perRepeat.evaluationCalls + perRepeat.analysisCalls + perRepeat.teacherCalls;
   const n = config.repeats;
   const total: PlanTotals = {
     metricCalls: perRepeat.metricCalls * n,
     reflectionCalls: perRepeat.reflectionCalls * n,
     evaluationCalls: perRepeat.evaluationCalls * n,
     analysisCalls: perRepeat.analysisCalls * n,
+    teacherCalls: perRepeat.teacherCalls * n,
     modelCalls: perRepeat.modelCalls * n,
     inputTokens: perRepeat.inputTokens * n,
     outputTokens: perRepeat.outputTokens * n,

@@ -64,6 +64,8 @@ export interface ArmSource {
   repeat: number;
   finished: boolean;
   finalPrompt: string;
+  /** Set when `finalPrompt` is a teacher's prompt (wst): the teacher model that writes each problem's instruction with it. */
+  teacher?: string;
   grant: { amount: number; unit: string };
   stages: StageRef[];
 }

@@ -20,6 +20,7 @@ import type {
   AnalysisLedgerEntry, ArmSource, EvaluationSource, ExperimentStatus, PreparedExperiment, PreparedRepeat, ReportSources, StageRef,
 } from './prepared';
 import type { PlannedStage } from './stages';
+import { teacherPrompt, type TeacherInput } from './wst';
 
 /** Rollouts one child keeps in flight at most, whatever the model's own concurrency. */
 export const MAX_IN_FLIGHT = 32;
@@ -110,6 +111,8 @@ export interface StageInput {
   reflectorCallPolicy?: ModelCallPolicy;
   /** The run's response-cache scope (a scheduled re-run asks the models afresh); absent: shared cache. */
   cacheScope?: string;
+  /** Set for teacher-then-student rollouts (wst): the candidate is the teacher's prompt. */
+  teacher?: TeacherInput;
 }
 
 /** An evaluation child's input (assignable to evaluatePrompt's input). */
@@ -127,6 +130,8 @@ export interface EvaluationInput {
   experimentId: string;
   arm: string;
   cacheScope?: string;
+  /** Set for teacher-then-student rollouts (wst): `instruction` is the teacher's prompt. */
+  teacher?: TeacherInput;
 }
 
 /** A transfer scoring's input: a stage's candidate on the other model's validation set (evaluatePrompt's input). */
@@ -157,6 +162,8 @@ export interface EvaluationOutcome {
   usd: number;
   modelCalls: number;
   cachedCalls: number;
+  /** The teacher's calls of a teacher-then-student evaluation (another model's usage). */
+  teacher?: { model: string; inputTokens: number; outputTokens: number; usd: number; modelCalls: number; cachedCalls: number };
 }
 
 /** Everything a run has decided and learnt so far. */
@@ -257,8 +264,16 @@ function rowOf(run: ExperimentRun, repeat: number, stage: string): StageRow {
 /** Where a stage starts: the seed prompt, or the state of the stage it comes after. */
 export function stageStart(config: ExperimentConfig, s: PlannedStage, before: StageOutcome | undefined): StageStartInput {
   if (s.startsFrom === 'seed') return { kind: 'seed', seed: { components: config.seed.components, order: config.seed.order } };
+  if (s.startsFrom === 'teacher-seed') return { kind: 'seed', seed: { components: { instruction: teacherPrompt(config) }, order: ['instruction'] } };
   if (!before) throw new Error(`run plan: stage ${s.stage} starts from ${s.after}, which has no result`);
   return s.startsFrom === 'base-state' ? { kind: 'continue', stateKey: before.stateKey } : { kind: 'best-of', stateKey: before.stateKey };
+}
+
+/** Teacher-then-student mode for rollouts whose student is a stage's or an evaluation's model (absent: no teacher). */
+function teacherOf(prepared: PreparedExperiment, teacher: string | undefined): { teacher?: TeacherInput } {
+  if (!teacher) return {};
+  const info = prepared.models[teacher];
+  return { teacher: { model: teacher, frame: renderCandidate(prepared.config.seed), callPolicy: info.callPolicy ?? { timeoutMs: info.timeoutMs } } };
 }
 
 /** The call policies that are known (runs prepared before they existed have none). */
@@ -280,6 +295,7 @@ export function stageInput(run: ExperimentRun, r: PreparedRepeat, s: PlannedStag
     modelTimeoutMs: prepared.models[s.taskModel].timeoutMs, reflectorTimeoutMs: prepared.models[s.reflector].timeoutMs,
     ...policies({ callPolicy: prepared.models[s.taskModel].callPolicy, reflectorCallPolicy: prepared.models[s.reflector].callPolicy }),
     ...(run.cacheScope ? { cacheScope: run.cacheScope } : {}),
+    ...teacherOf(prepared, s.teacher),
   };
 }
 
@@ -386,6 +402,7 @@ export function startTransfers(
           modelTimeoutMs: prepared.models[model].timeoutMs, ...policies({ callPolicy: prepared.models[model].callPolicy }),
           experimentId: progress.experimentId, arm: s.arm,
           ...(run.cacheScope ? { cacheScope: run.cacheScope } : {}),
+          ...teacherOf(prepared, s.teacher),
         },
       });
     }
@@ -394,13 +411,20 @@ export function startTransfers(
   return calls;
 }
 
+/** An evaluation's usage in the central ledger under `holder`: the model's, and its teacher's (wst). */
+function recordEvaluationUsage(run: ExperimentRun, holder: string, model: string, res: EvaluationOutcome): void {
+  recordUsage(run.ledger, holder, {
+    model, inputTokens: res.inputTokens, outputTokens: res.outputTokens, usd: res.usd, calls: res.modelCalls + res.cachedCalls,
+  });
+  const t = res.teacher;
+  if (t) recordUsage(run.ledger, holder, { model: t.model, inputTokens: t.inputTokens, outputTokens: t.outputTokens, usd: t.usd, calls: t.modelCalls + t.cachedCalls });
+}
+
 /** Records a transfer scoring's usage in the central ledger as analysis spend (no stage's grant), its cache hits, and its score. */
 export function transferFinished(run: ExperimentRun, call: TransferCall, res: EvaluationOutcome): void {
-  recordUsage(run.ledger, 'analysis', {
-    model: call.model, inputTokens: res.inputTokens, outputTokens: res.outputTokens, usd: res.usd, calls: res.modelCalls + res.cachedCalls,
-  });
+  recordEvaluationUsage(run, 'analysis', call.model, res);
   // Answers the stages already put in the response cache (lsl's start was validated on L by base): no new call.
-  recordCacheHits(run.ledger, 'analysis', res.cachedCalls);
+  recordCacheHits(run.ledger, 'analysis', res.cachedCalls + (res.teacher?.cachedCalls ?? 0));
   run.transferred[call.workflowId] = res.accuracy;
 }
 
@@ -415,7 +439,7 @@ export function armSources(run: ExperimentRun): ArmSource[] {
       ? run.outcomes[stageKey(r.repeat, plan.yields)]?.bestCandidate.text ?? ''
       : renderCandidate(prepared.config.seed);
     return {
-      arm: plan.arm, repeat: r.repeat, finished, finalPrompt,
+      arm: plan.arm, repeat: r.repeat, finished, finalPrompt, ...(plan.teacher ? { teacher: plan.teacher } : {}),
       grant: { amount: chain.reduce((a, c) => a + c.plan.grant, 0), unit },
       stages: chain.filter((c) => c.res).map(({ plan: p, res }): StageRef => ({
         stage: p.stage, taskModel: p.taskModel, reflector: p.reflector, grant: { amount: p.grant, unit },
@@ -460,6 +484,7 @@ export function startEvaluations(run: ExperimentRun): EvaluationCall[] {
           ...policies({ callPolicy: prepared.models[m.model].callPolicy }),
           experimentId: progress.experimentId, arm: a.arm,
           ...(run.cacheScope ? { cacheScope: run.cacheScope } : {}),
+          ...teacherOf(prepared, a.teacher),
         },
       });
     }
@@ -469,9 +494,7 @@ export function startEvaluations(run: ExperimentRun): EvaluationCall[] {
 
 /** Records an evaluation's usage in the central ledger (in the order evaluations finish) and its accuracy. */
 export function evaluationFinished(run: ExperimentRun, call: EvaluationCall, res: EvaluationOutcome): void {
-  recordUsage(run.ledger, 'evaluation', {
-    model: call.model, inputTokens: res.inputTokens, outputTokens: res.outputTokens, usd: res.usd, calls: res.modelCalls + res.cachedCalls,
-  });
+  recordEvaluationUsage(run, 'evaluation', call.model, res);
   run.evaluated[call.workflowId] = { accuracy: res.accuracy, resultsKey: res.resultsKey };
   const row = run.progress.evaluations.find((e) => e.workflowId === call.workflowId);
   if (row) {

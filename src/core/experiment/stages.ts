@@ -11,8 +11,11 @@
  *   pool from the previous stage's best candidate and continues its PRNG. The 2k stages share B2:
  *   each gets B2 / 2k (whole units: the remainder goes one each to the first stages), so the arm
  *   stays budget-matched with `matched` at B1 + B2 in total.
+ * - wst: the teacher's prompt, optimized from its seed on the student's score: teacher S writes
+ *   an instruction per problem, student L answers with it (src/core/experiment/wst.ts); grant B2,
+ *   as lsl's. Its evaluations use the same two calls.
  */
-import { armKind, armName, armOptimizer, DEFAULT_OPTIMIZER, type ArmSpec, type BudgetUnit, type ExperimentConfig, type ReflectorStage, type Role } from './config';
+import { armKind, armName, armOptimizer, DEFAULT_OPTIMIZER, type ArmSpec, type BudgetUnit, type ExperimentConfig, type ReflectorKind, type Role } from './config';
 
 /**
  * How a stage's optimizer starts:
@@ -20,9 +23,10 @@ import { armKind, armName, armOptimizer, DEFAULT_OPTIMIZER, type ArmSpec, type B
  * - `base-state`: base's final optimizer state, continued exactly;
  * - `base-best` / `previous-stage`: a new pool holding the best candidate of base / of the
  *   stage before it (validated anew on this stage's model), PRNG and sampler continued from that
- *   stage's final state.
+ *   stage's final state;
+ * - `teacher-seed`: a new pool holding the teacher's seed prompt (wst).
  */
-export type StartsFrom = 'seed' | 'base-state' | 'base-best' | 'previous-stage';
+export type StartsFrom = 'seed' | 'base-state' | 'base-best' | 'previous-stage' | 'teacher-seed';
 
 export interface PlannedStage {
   /** The arm this stage belongs to (base's stage belongs to `base`, and is shared). */
@@ -38,7 +42,7 @@ export interface PlannedStage {
   /** Registry name of the task model. */
   taskModel: string;
   /** Which `reflector.<kind>` setting chose the reflection model. */
-  reflectorKind: ReflectorStage;
+  reflectorKind: ReflectorKind;
   /** Registry name of the reflection model. */
   reflector: string;
   /** Budget granted to the stage, in `config.budget.unit`. */
@@ -48,6 +52,9 @@ export interface PlannedStage {
   startsFrom: StartsFrom;
   /** The stage whose state or best candidate it starts from; null when it starts from the seed. */
   after: string | null;
+  /** Set when its rollouts are teacher-then-student (wst): the teacher's role and registry name; the task model is the student. */
+  teacherRole?: Role;
+  teacher?: string;
 }
 
 export interface PlannedArm {
@@ -56,6 +63,8 @@ export interface PlannedArm {
   stages: string[];
   /** The stage whose best candidate is the arm's prompt; null for `seed` (P0 itself). */
   yields: string | null;
+  /** Set when the arm's prompt is a teacher's (wst): the teacher model its evaluations call first. */
+  teacher?: string;
 }
 
 export interface PlannedRepeat {
@@ -101,7 +110,8 @@ function stageOf(
     after: s.after === null ? null : `${s.after}${ctx.suffix}`,
     optimizer: ctx.optimizer,
     taskModel: config.models[s.taskRole],
-    reflector: resolveModel(config, config.reflector[s.reflectorKind]),
+    reflector: resolveModel(config, config.reflector[s.reflectorKind] ?? config.reflector.default),
+    ...(s.teacherRole ? { teacher: config.models[s.teacherRole] } : {}),
   };
 }
 
@@ -142,6 +152,10 @@ function armStages(config: ExperimentConfig, spec: ArmSpec): PlannedStage[] {
       return [stageOf(config, ctx, { stage: 'matched', taskRole: 'large', reflectorKind: 'matched', grant: b2, grantOf: 'b2', startsFrom: 'base-state', after: 'base' })];
     case 'small-only':
       return [stageOf(config, ctx, { stage: 'small-only', taskRole: 'small', reflectorKind: 'small-only', grant: b1 + b2, grantOf: 'b1+b2', startsFrom: 'seed', after: null })];
+    case 'wst':
+      return [stageOf(config, ctx, {
+        stage: 'wst', taskRole: 'large', teacherRole: 'small', reflectorKind: 'wst', grant: b2, grantOf: 'b2', startsFrom: 'teacher-seed', after: null,
+      })];
     default:
       return cycleStages(config, ctx, kind.cycles);
   }
@@ -164,7 +178,7 @@ export function planArms(config: ExperimentConfig): PlannedArm[] {
     if (!last) return { arm, stages: [], yields: null };
     const chain: string[] = [];
     for (let s: PlannedStage | undefined = last; s; s = s.after ? byName.get(s.after) : undefined) chain.unshift(s.stage);
-    return { arm, stages: chain, yields: last.stage };
+    return { arm, stages: chain, yields: last.stage, ...(last.teacher ? { teacher: last.teacher } : {}) };
   });
 }
 

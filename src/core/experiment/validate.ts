@@ -4,7 +4,7 @@
  * stage. Pure; the file loader (src/experiment/load.ts) adds line numbers.
  */
 import { isPriced, type ModelCatalog } from './catalog';
-import { readExperimentConfig, REFLECTOR_STAGES, ROLES, type ExperimentConfig, type Role } from './config';
+import { readExperimentConfig, REFLECTOR_STAGES, ROLES, type ExperimentConfig, type ReflectorKind, type Role } from './config';
 import { planExperiment, type TokenEstimates } from './plan';
 import { problem, type ConfigProblem, type PathSegment } from './problems';
 import { planStages, resolveModel } from './stages';
@@ -76,7 +76,7 @@ export function validateExperimentConfig(value: unknown, ctx: ValidationContext)
     }
   };
   checkRef(['reflector', 'default'], config.reflector.default);
-  for (const kind of REFLECTOR_STAGES) if (kind in rawReflector) checkRef(['reflector', kind], config.reflector[kind]);
+  for (const kind of [...REFLECTOR_STAGES, 'wst'] as const) if (kind in rawReflector) checkRef(['reflector', kind], config.reflector[kind] ?? config.reflector.default);
   const evaluatedAt = new Map<string, number>();
   config.evaluation.models.forEach((ref, i) => {
     checkRef(['evaluation', 'models', i], ref);
@@ -105,10 +105,10 @@ export function validateExperimentConfig(value: unknown, ctx: ValidationContext)
     let pricesMissing = false;
     if (config.budget.unit === 'usd') {
       // Where the config names the model that lacks a price.
-      const reflectorAt = (kind: (typeof REFLECTOR_STAGES)[number]): PathSegment[] => {
+      const reflectorAt = (kind: ReflectorKind): PathSegment[] => {
         if (kind in rawReflector) return ['reflector', kind];
         if ('default' in rawReflector) return ['reflector', 'default'];
-        const ref = config.reflector[kind];
+        const ref = config.reflector[kind] ?? config.reflector.default;
         return isRole(ref) ? ['models', ref] : ['reflector', kind];
       };
       for (const s of stages) {
