@@ -44,14 +44,18 @@ async function main() {
       const t0 = Date.now();
       const r = await client.workflow.execute(WorkflowTypes.evaluatePrompt, { taskQueue, workflowId: `bench-${prefix}`, args: [input] }) as EvaluateResult;
       const s = (Date.now() - t0) / 1000;
-      rows.push(`| ${workers} | ${N} | ${r.modelCalls} | ${(N / s).toFixed(1)} |`);
+      // The 1-minute load average at the end of the run: the machine is shared.
+      rows.push(`| ${workers} | ${N} | ${r.modelCalls} | ${s.toFixed(1)} | ${(N / s).toFixed(1)} | ${os.loadavg()[0].toFixed(2)} |`);
       console.log(rows[rows.length - 1]);
     } finally {
       for (const p of procs) await p.kill('SIGTERM');
     }
   }
-  console.log(`| workers | rollouts | model calls | rollouts/s |\n| --- | --- | --- | --- |\n${rows.join('\n')}`);
+  console.log(`| workers | rollouts | model calls | wall s | rollouts/s | load (1 min) |\n| --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}`);
   await connection.close();
 }
 
-void main();
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
