@@ -3,7 +3,7 @@
  * list's search-attribute filter), on the suite's dev server, whose search attributes are
  * registered at its start (src/temporal/server.ts):
  * - a signal with a wrong name is not dropped silently: the run's progress and its Web UI
- *   details (user metadata) show a warning naming it;
+ *   details (user metadata), or a stage's progress, show a warning naming it;
  * - `LslStatus` follows the real state: a paused, a stopped, a failed and a completed run are
  *   each found by `temporal workflow list --query 'LslStatus="…"'`, and only under that status.
  */
@@ -16,6 +16,7 @@ import YAML from 'yaml';
 import { findTemporalCli } from '../src/temporal/provision';
 import type { RunningSimulator } from '../src/sim';
 import type { ExperimentProgress } from '../src/workflows/experiment';
+import type { StageProgress } from '../src/workflows/gepa-stage';
 import { testDeps } from './helpers/deps';
 import { REPO, makeTempDir, waitFor } from './helpers/cli';
 import { startTestSimulator } from './helpers/sim';
@@ -61,9 +62,10 @@ async function expectStatus(id: string, status: string, timeoutMs = 60_000): Pro
   for (const other of STATUSES.filter((s) => s !== status)) expect(await listed(`LslStatus="${other}"`, [id])).toEqual([]);
 }
 
-async function progressOf(id: string): Promise<ExperimentProgress & { warnings?: string[] }> {
+/** The `progress` query's answer, through `temporal workflow query`. */
+async function progressOf<T = ExperimentProgress>(id: string): Promise<T & { warnings?: string[] }> {
   const out = await temporal('workflow', 'query', '--workflow-id', id, '--name', 'progress', '--output', 'json');
-  return (JSON.parse(out) as { queryResult: Array<ExperimentProgress & { warnings?: string[] }> }).queryResult[0];
+  return (JSON.parse(out) as { queryResult: Array<T & { warnings?: string[] }> }).queryResult[0];
 }
 
 /** Starts the cluster test's small experiment (or `config`) with `temporal workflow start --input-file`. */
@@ -93,6 +95,12 @@ test('a signal with a wrong name shows as a warning; LslStatus reads paused, sto
   expect(await temporal('workflow', 'metadata', '--workflow-id', paused)).toMatch(/warning: unknown signal 'pasue' ignored/);
   expect((await progressOf(paused)).paused).toBeFalsy();
   await expectStatus(paused, 'running');
+  // Sent to a running stage of it, the same: the stage's progress says so.
+  const stage = (await progressOf(paused)).stages.find((s) => s.status === 'running')!.workflowId;
+  await temporal('workflow', 'signal', '--workflow-id', stage, '--name', 'stpo');
+  await waitFor('the unknown-signal warning in the stage progress', async () => ((await progressOf<StageProgress>(stage)).warnings ?? []).length > 0, 60_000);
+  expect((await progressOf<StageProgress>(stage)).warnings).toEqual([expect.stringMatching(/unknown signal 'stpo' ignored/)]);
+  expect((await progressOf<StageProgress>(stage)).stopRequested).toBe(false);
 
   await temporal('workflow', 'signal', '--workflow-id', paused, '--name', 'pause');
   await expectStatus(paused, 'paused');
