@@ -20,20 +20,24 @@ import type { RunningSimulator } from '../src/sim';
 import type { ExperimentProgress, ExperimentResult } from '../src/workflows/experiment';
 import { REPO, lastJsonLine, makeTempDir, runLsl, startWorkerProcess, waitFor, type LslProcess } from './helpers/cli';
 import { restartTemporal, useCluster, type ClusterEnv } from './helpers/cluster';
-import { startHoldProxy } from './helpers/hold-proxy';
+import { writeWorkflowBundle } from './helpers/bundle';
+import { startHoldProxy, type HoldProxy } from './helpers/hold-proxy';
 import { startTestSimulator } from './helpers/sim';
 
 const CONFIG = path.join(REPO, 'tests/fixtures/configs/cluster-gsm8k.yaml');
-const BUNDLE = process.env.LSL_TEST_WORKFLOW_BUNDLE;
+// The workflow code bundled once for every worker here (bundling at each start takes minutes under load).
+let BUNDLE: string;
 
 let cluster: ClusterEnv;
 let sim: RunningSimulator;
 let refJsonl: Buffer;
 let refSimCalls: number;
 const workers: LslProcess[] = [];
+const proxies: HoldProxy[] = [];
 
 beforeAll(async () => {
   cluster = await useCluster();
+  BUNDLE = await writeWorkflowBundle(makeTempDir('cluster-bundle'));
   sim = await startTestSimulator({ latencyMs: 60 });
   // The one-machine reference: embedded dev server, local store, the shared simulator (to count calls).
   const home = makeTempDir('cluster-ref');
@@ -46,6 +50,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const w of workers.splice(0)) await w.kill('SIGKILL');
+  for (const p of proxies.splice(0)) await p.close();
 });
 
 afterAll(async () => {
@@ -121,7 +126,7 @@ test('SIGKILL of a worker mid-stage: lost calls retried within 30 s, double-paid
   const prefix = `k-${randomUUID().slice(0, 8)}`;
   const taskQueue = `cluster-${prefix}`;
   // Each worker reaches the shared simulator through its own proxy, which knows its calls in flight.
-  const proxies = [await startHoldProxy(sim.url), await startHoldProxy(sim.url)];
+  proxies.push(await startHoldProxy(sim.url), await startHoldProxy(sim.url));
   const env = (name: string, simUrl = sim.url) => machine(name, prefix, taskQueue, { LSL_SIM_URL: simUrl });
   sim.reset();
   const victim = await worker(env('w1', proxies[0].url));
@@ -189,6 +194,5 @@ test('SIGKILL of a worker mid-stage: lost calls retried within 30 s, double-paid
     // A failed test leaves no run behind on the shared cluster (an ended one cannot be terminated).
     await client.workflow.getHandle(id).terminate('cluster test ended').catch(() => undefined);
     await connection.close();
-    for (const p of proxies) await p.close();
   }
 }, 900_000);
