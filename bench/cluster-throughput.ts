@@ -2,7 +2,7 @@
  * Rollouts per second on the production-style cluster (scripts/cluster.sh: Temporal on PostgreSQL,
  * MinIO store), one `lsl worker` vs two, each with its own in-process simulator at 0 ms latency
  * and its own LSL_HOME; every run with its own instruction (no cache hits).
- *   bash scripts/cluster.sh up && npx tsx bench/cluster-throughput.ts [rollouts=600]
+ *   bash scripts/cluster.sh up && npx tsx bench/cluster-throughput.ts [rollouts=600] [workers per run=1,2,1,2]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,6 +17,8 @@ import { spawnLsl, type LslProcess } from '../tests/helpers/cli';
 
 const REPO = path.resolve(__dirname, '..');
 const N = Number(process.argv[2] ?? 600);
+/** Workers per run, in order (alternating, so a change of the machine's load hits both). */
+const SEQUENCE = (process.argv[3] ?? '1,2,1,2').split(',').map(Number);
 
 async function main() {
   const env: Record<string, string> = {};
@@ -26,7 +28,7 @@ async function main() {
   const rows: string[] = [];
   // Bundled once: the workers' start-up is not measured, and webpack at each start is slow here.
   const bundle = await writeWorkflowBundle(fs.mkdtempSync(path.join(os.tmpdir(), 'lsl-bench-bundle-')));
-  for (const workers of [1, 2, 1, 2]) {
+  for (const workers of SEQUENCE) {
     const prefix = `bench-${randomUUID().slice(0, 8)}`;
     const taskQueue = `bench-${prefix}`;
     const procs: LslProcess[] = [];

@@ -66,7 +66,8 @@ function machine(name: string, prefix: string, taskQueue: string, extra: Record<
 }
 
 async function worker(env: Record<string, string | undefined>): Promise<LslProcess> {
-  const w = await startWorkerProcess(cluster.TEMPORAL_ADDRESS, env.LSL_TASK_QUEUE!, env);
+  // Room for a loaded machine: a worker opens its store and connects to the server first.
+  const w = await startWorkerProcess(cluster.TEMPORAL_ADDRESS, env.LSL_TASK_QUEUE!, env, 180_000);
   workers.push(w);
   return w;
 }
@@ -143,12 +144,15 @@ test('SIGKILL of a worker mid-stage: lost calls retried within 30 s, double-paid
     // now on (the simulator has answered and counted them), and it dies with one or more in flight.
     proxies[0].hold();
     await waitFor('a model call in flight on the worker to be killed', async () => proxies[0].inFlight() > 0, 120_000);
+    // The workflows its calls can belong to, listed before the kill (held calls keep them open): a
+    // query after it may wait on the dead worker's sticky queue, past the heartbeat timeout.
+    const stages = (await client.workflow.getHandle(id).query<ExperimentProgress>('progress')).stages.map((s) => s.workflowId);
+    const open = [...new Set([...(await openWorkflows(client, taskQueue)), ...stages])];
     await victim.kill('SIGKILL');
     const killedAt = Date.now();
     const heldCalls = proxies[0].inFlight();
     const identity = `${victim.pid}@${os.hostname()}`;
-    const stages = (await client.workflow.getHandle(id).query<ExperimentProgress>('progress')).stages.map((s) => s.workflowId);
-    const open = [...new Set([...(await openWorkflows(client, taskQueue)), ...stages])];
+    // Describing is the server's alone: no worker is asked.
     const lost = new Map([...(await pendingOf(client, open)).entries()].filter(([, p]) => p.identity === identity && p.state === 'STARTED'));
     expect(lost.size).toBeGreaterThanOrEqual(1);
 
