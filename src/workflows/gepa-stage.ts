@@ -22,7 +22,7 @@ import {
 } from '../core/optimizer';
 import type { DataSplit } from '../tasks/types';
 import { SearchAttributes } from '../workers/names';
-import { pauseSignal, progressQuery, resumeSignal, stopSignal } from './control';
+import { pauseSignal, progressQuery, resumeSignal, stopSignal, warnOnUnknownSignals } from './control';
 import { modelFailureDetails } from '../llm/failure-kind';
 import type { ModelCallPolicy } from '../llm/call-policy';
 import { ModelBlocks, showBlocks } from './blocking';
@@ -118,6 +118,8 @@ export type StageProgress = OptimizerProgress & Partial<Omit<GepaProgress, keyof
   stopRequested: boolean;
   /** "blocked: model 'x': ..." while a model cannot be used (the stage waits for resume), else null. */
   blocked?: string | null;
+  /** One line per signal the stage did not understand (a misspelt `pause`). */
+  warnings?: string[];
 };
 
 /** What the query answers for a GEPA stage. */
@@ -152,7 +154,9 @@ export async function gepaStage(input: StageInput): Promise<StageResult> {
     blocks.resume();
   });
   setHandler(stopSignal, () => void (stopRequested = true));
-  setHandler(stageProgressQuery, () => ({ ...optimizer.progress(state), stage: input.stage, paused, stopRequested, blocked: blocks.summary() }));
+  const warnings: string[] = [];
+  warnOnUnknownSignals((message) => void warnings.push(message));
+  setHandler(stageProgressQuery, () => ({ ...optimizer.progress(state), stage: input.stage, paused, stopRequested, blocked: blocks.summary(), ...(warnings.length ? { warnings } : {}) }));
 
   upsertSearchAttributes([
     { key: SearchAttributes.stage, value: input.stage },

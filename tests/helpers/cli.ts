@@ -131,10 +131,15 @@ export function spawnLsl(args: string[], env: EnvPatch): LslProcess {
   };
 }
 
-/** `lsl worker` against `address` on `taskQueue`; resolves once it polls (its start-up line is printed). */
-export async function startWorkerProcess(address: string, taskQueue: string, env: EnvPatch): Promise<LslProcess> {
+/** `lsl worker` against `address` on `taskQueue`; resolves once it polls (its start-up line is printed). A worker that does not start in time is killed. */
+export async function startWorkerProcess(address: string, taskQueue: string, env: EnvPatch, timeoutMs = 90_000): Promise<LslProcess> {
   const p = spawnLsl(['worker'], { ...env, TEMPORAL_ADDRESS: address, LSL_TASK_QUEUE: taskQueue });
-  await p.waitFor(/lsl worker on /, 90_000);
+  try {
+    await p.waitFor(/lsl worker on /, timeoutMs);
+  } catch (err) {
+    await p.kill('SIGKILL');
+    throw err;
+  }
   return p;
 }
 

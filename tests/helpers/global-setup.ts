@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { startTemporal, type TemporalServer } from '../../src/temporal/server';
+import { writeWorkflowBundle } from './bundle';
 import { startSuiteLlama } from './llama';
 
 declare global {
@@ -24,13 +24,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.LSL_TEST_TEMPORAL_ADDRESS = server.address;
   process.env.LSL_TEST_TEMPORAL_NAMESPACE = server.namespace;
 
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m) } as any,
-  });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsl-test-'));
-  const bundlePath = path.join(dir, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, code);
-  process.env.LSL_TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.LSL_TEST_WORKFLOW_BUNDLE = await writeWorkflowBundle(dir);
   process.env.LSL_TEST_TMP = dir;
 }
