@@ -74,7 +74,9 @@ function renderExperimentProgress(p: ExperimentProgress, live: Map<string, { spe
       (spent !== undefined ? ` ${spent}/${s.grant}` : '') + (best !== null ? ` ${best.toFixed(2)}` : '');
   });
   const evals = p.evaluations.length ? `  eval ${p.evaluations.filter((e) => e.status === 'completed').length}/${p.evaluations.length}` : '';
-  return `[${p.phase}${p.paused ? ', paused' : ''}${p.stopRequested ? ', stopping' : ''}] ${stages.join(' | ')}${evals}`;
+  // A run started before blocks were reported has no `blocked` field.
+  const blocked = p.blocked ? `  ${p.blocked} (fix it, then: lsl resume ${p.experimentId})` : '';
+  return `[${p.phase}${p.paused ? ', paused' : ''}${p.stopRequested ? ', stopping' : ''}] ${stages.join(' | ')}${evals}${blocked}`;
 }
 
 /** Shows the experiment's progress, with each running stage's own spend and best score. */
