@@ -3,6 +3,8 @@
  * (`sim-reasoning`, which refuses `max_tokens` and a non-default temperature with OpenAI's 400,
  * as OpenAI's reasoning models do): the stage completes, the reasoning tokens are in its ledger
  * and priced as output, and the simulator refused nothing, so the gateway never sent max_tokens.
+ * The profile's skill is lowered so that GEPA has mistakes to reflect on (the shipped one solves
+ * every minibatch, and the stage would end 'stalled' without a reflection).
  */
 import type { RunningSimulator } from '../src/sim';
 import { WorkflowTypes } from '../src/workers/names';
@@ -24,9 +26,10 @@ afterAll(async () => {
 });
 
 test('a GEPA stage through the reasoning profile completes, with reasoning tokens in the ledger, priced, and no max_tokens sent', async () => {
-  sim = await startTestSimulator({});
+  // A weaker skill than the shipped profile's, so some minibatches are imperfect and the reflector is called.
+  sim = await startTestSimulator({ profiles: { 'sim-reasoning': { skill: 0.45 } } });
   worker = await startTestWorker(stageDeps(sim.url, tempDir('stage-reasoning')));
-  const base = await gsm8kStageInput({ budget: 60, train: 15, val: 9 });
+  const base = await gsm8kStageInput({ budget: 80, train: 15, val: 9 });
   const input: GepaStageInput = { ...base, taskModel: 'sim-reasoning', reflector: 'sim-reasoning' };
   const result = (await worker.client.workflow
     .start(WorkflowTypes.gepaStage, { taskQueue: worker.taskQueue, workflowId: `stage-reasoning-${Date.now()}`, args: [input] })
@@ -34,6 +37,7 @@ test('a GEPA stage through the reasoning profile completes, with reasoning token
 
   expect(result.stopReason).toBe('budget');
   expect(result.iterations).toBeGreaterThan(0);
+  expect(result.candidates).toBeGreaterThan(1);
   expect(Object.values(result.outcomes).reduce((a, b) => a + b, 0)).toBe(result.iterations);
   const stats = sim.stats().models['sim-reasoning'];
   // The profile answers 400 to max_tokens or temperature 0: not one call was refused.
