@@ -37,7 +37,6 @@ test('a GEPA stage through the reasoning profile completes, with reasoning token
 
   expect(result.stopReason).toBe('budget');
   expect(result.iterations).toBeGreaterThan(0);
-  expect(result.candidates).toBeGreaterThan(1);
   expect(Object.values(result.outcomes).reduce((a, b) => a + b, 0)).toBe(result.iterations);
   const stats = sim.stats().models['sim-reasoning'];
   // The profile answers 400 to max_tokens or temperature 0: not one call was refused.
