@@ -4,7 +4,7 @@
  * arm outcomes and report sources. No Temporal server: the workflow only carries these out.
  */
 import {
-  armSources, evaluationFinished, experimentResult, gepaSettings, initialProgress, nextStages, reportSources,
+  armSources, childBlocked, evaluationFinished, liveStatus, experimentResult, gepaSettings, initialProgress, nextStages, reportSources,
   requestPause, requestResume, requestStop, runStatus, stageFailed, stageFinished, stagesSettled, startEvaluations,
   safeRunId, startRun, startTransfers, transferFinished, transferStages, type ExperimentConfigInput, type ExperimentRun, type StageCall, type StageOutcome,
 } from '../src/core/experiment';
@@ -340,4 +340,30 @@ test('wst: its stage, transfer scorings and test evaluations run teacher-then-st
   });
   const byModel = run.ledger.accounts.evaluation.byModel;
   expect([byModel.L.first.calls, byModel.L.first.inputTokens, byModel.S.first.calls, byModel.S.first.inputTokens]).toEqual([5, 50, 5, 40]);
+});
+
+test("children's blocks: one line per distinct reason naming the children it holds, status blocked until all are lifted, a stop or pause first", () => {
+  const p = initialProgress(ID);
+  const quota = (m: string) => ({ model: m, reason: `model '${m}': insufficient quota (429)` });
+  expect(liveStatus(p)).toBe('running');
+  childBlocked(p, 'w-base', 'stage base', [quota('sim-large')]);
+  childBlocked(p, 'w-small', 'stage small-only', [quota('sim-small')]);
+  childBlocked(p, 'w-lsl', 'stage lsl', [quota('sim-large')]);
+  expect(p.blocked).toBe("blocked: model 'sim-large': insufficient quota (429) (stage base, stage lsl); model 'sim-small': insufficient quota (429) (stage small-only)");
+  expect(p.blocks).toHaveLength(3);
+  expect(liveStatus(p)).toBe('blocked');
+  requestPause(p);
+  expect(liveStatus(p)).toBe('paused');
+  requestResume(p);
+  // A child's new report replaces its old one; an empty one (resumed, or ended) lifts its blocks.
+  childBlocked(p, 'w-base', 'stage base', []);
+  childBlocked(p, 'w-lsl', 'stage lsl', []);
+  expect(p.blocked).toBe("blocked: model 'sim-small': insufficient quota (429) (stage small-only)");
+  expect(liveStatus(p)).toBe('blocked');
+  childBlocked(p, 'w-small', 'stage small-only', []);
+  expect(p.blocked).toBeNull();
+  expect(liveStatus(p)).toBe('running');
+  requestStop(p);
+  childBlocked(p, 'w-base', 'stage base', [quota('sim-large')]);
+  expect(liveStatus(p)).toBe('stopping');
 });

@@ -11,9 +11,12 @@ export class StatusLine {
 
   show(line: string): void {
     if (line === this.last) return;
-    this.last = line;
-    if (this.stream.isTTY) this.stream.write(`\r\x1b[K${line.slice(0, (this.stream.columns ?? 200) - 1)}`);
-    else if (Date.now() - this.lastPrinted > 5000) {
+    if (this.stream.isTTY) {
+      this.last = line;
+      this.stream.write(`\r\x1b[K${line.slice(0, (this.stream.columns ?? 200) - 1)}`);
+    } else if (Date.now() - this.lastPrinted > 5000) {
+      // In a log, `last` is the last line printed: a state that then holds (blocked, paused) is still printed once.
+      this.last = line;
       this.stream.write(`${line}\n`);
       this.lastPrinted = Date.now();
     }

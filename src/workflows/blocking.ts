@@ -8,7 +8,10 @@
  * Calls to other models go on meanwhile.
  */
 import { TimeoutType } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, condition, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ActivityFailure, ApplicationFailure, TimeoutFailure, condition, defineSignal, getExternalWorkflowHandle, setCurrentDetails,
+  upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
 import { failureKind } from '../llm/failure-kind';
 import { SearchAttributes } from '../workers/names';
 
@@ -20,6 +23,24 @@ export interface ModelBlock {
   sinceMs: number;
   /** Calls held back by it (waiting to be made again). */
   waiting: number;
+}
+
+/**
+ * What a child (a stage or an evaluation of an experiment) tells its parent each time its blocks
+ * change: the whole list (empty once resumed). `atMs` (workflow time) then `change` order the
+ * reports, so a late one never overwrites a newer one (continue-as-new restarts `change`).
+ */
+export interface ChildBlocksReport {
+  workflowId: string;
+  blocks: ModelBlock[];
+  atMs: number;
+  change: number;
+}
+export const childBlocksSignal = defineSignal<[ChildBlocksReport]>('childBlocks');
+
+/** True when `a` was sent after `b` (or there is no `b`). */
+export function newerReport(a: ChildBlocksReport, b: ChildBlocksReport | undefined): boolean {
+  return !b || a.atMs > b.atMs || (a.atMs === b.atMs && a.change > b.change);
 }
 
 /**
@@ -57,8 +78,10 @@ function oneLine(message: string, model: string): string {
 export class ModelBlocks {
   private readonly held = new Map<string, ModelBlock>();
   private generation = 0;
+  private changes = 0;
 
-  constructor(private readonly onChange: (blocks: ModelBlock[]) => void = () => undefined) {}
+  /** `onChange` gets the blocks and the change's number (1, 2, ...). */
+  constructor(private readonly onChange: (blocks: ModelBlock[], change: number) => void = () => undefined) {}
 
   list(): ModelBlock[] {
     return [...this.held.values()].map((b) => ({ ...b }));
@@ -79,7 +102,7 @@ export class ModelBlocks {
     if (!this.held.size) return false;
     this.generation++;
     this.held.clear();
-    this.onChange([]);
+    this.onChange([], ++this.changes);
     return true;
   }
 
@@ -104,7 +127,7 @@ export class ModelBlocks {
   private block(model: string, reason: string): void {
     if (this.held.has(model)) return;
     this.held.set(model, { model, reason, sinceMs: Date.now(), waiting: 0 });
-    this.onChange(this.list());
+    this.onChange(this.list(), ++this.changes);
   }
 
   private async waitForResume(model: string): Promise<void> {
@@ -116,10 +139,17 @@ export class ModelBlocks {
 }
 
 /**
- * Shows blocks where a user looks: `LslStatus` is `blocked` while any lasts (else `status`), and
- * the Web UI's current details give the reason in one line.
+ * Shows blocks where a user looks: `LslStatus` is `blocked` while any lasts (else `status`), the
+ * Web UI's current details give the reason in one line, and a parent workflow (the experiment)
+ * hears of it, to show it in its own progress, status and details.
  */
-export function showBlocks(blocks: ModelBlock[], status = 'running'): void {
+export function showBlocks(blocks: ModelBlock[], status = 'running', change = 0): void {
   upsertSearchAttributes([{ key: SearchAttributes.status, value: blocks.length ? 'blocked' : status }]);
   setCurrentDetails(blocks.length ? `blocked: ${blocks.map((b) => b.reason).join('; ')} (fix it, then send the resume signal: lsl resume <id>)` : '');
+  const { parent, workflowId } = workflowInfo();
+  if (!parent) return;
+  // A parent that already ended (or never listens) is no error of the child's.
+  getExternalWorkflowHandle(parent.workflowId)
+    .signal(childBlocksSignal, { workflowId, blocks, atMs: Date.now(), change })
+    .catch(() => undefined);
 }

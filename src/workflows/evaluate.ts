@@ -98,7 +98,7 @@ export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResu
   ]);
   // Answer the query from the first task on (total 0 until the ids are listed), not only once they are.
   const progress: EvaluateProgress = { total: 0, done: 0, correct: 0, refused: 0, blocked: null };
-  const blocks = new ModelBlocks((list) => showBlocks(list));
+  const blocks = new ModelBlocks((list, change) => showBlocks(list, 'running', change));
   setHandler(evaluateProgressQuery, () => ({ ...progress, blocked: blocks.summary() }));
   setHandler(resumeSignal, () => void blocks.resume());
   const ids = input.ids ?? (await storage.listExampleIds({ task: input.task, pool: input.pool, limit: input.limit }));

@@ -13,12 +13,13 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
-  evaluationFinished, experimentResult, initialProgress, nextStages, reportSources, requestPause, requestResume,
+  childBlocked, evaluationFinished, experimentResult, initialProgress, liveStatus, nextStages, reportSources, requestPause, requestResume,
   requestStop, stageFailed, stageFinished, stagesSettled, startEvaluations, startRun, startTransfers, transferFinished,
   safeRunId, transferStages, type EvaluationCall, type TransferCall, type ExperimentConfigInput, type ExperimentProgress, type ExperimentResult, type StageCall,
 } from '../core/experiment';
 import type { GepaSummary } from '../core/gepa';
 import { SearchAttributes } from '../workers/names';
+import { childBlocksSignal, newerReport, type ChildBlocksReport } from './blocking';
 import { ControlSignals, pauseSignal, progressQuery, resumeSignal, stopSignal, warnOnUnknownSignals, type ControlSignalName } from './control';
 import { evaluatePrompt, type EvaluateResult } from './evaluate';
 import { gepaStage } from './gepa-stage';
@@ -31,7 +32,7 @@ const { writeExperimentReport, storeJson, loadJson } = proxyActivities<Activitie
 export const experimentProgressQuery = progressQuery<ExperimentProgress>();
 
 /** LslStatus of an experiment: one meaning, its real state. A terminated run keeps its last one (use ExecutionStatus). */
-export type ExperimentStatus = 'running' | 'paused' | 'stopping' | 'stopped' | 'completed' | 'failed';
+export type ExperimentStatus = 'running' | 'paused' | 'stopping' | 'blocked' | 'stopped' | 'completed' | 'failed';
 
 /** How a run was started: a schedule's runs name it, and ask the models afresh. */
 export interface ExperimentRunOptions {
@@ -44,7 +45,8 @@ export async function experiment(config: ExperimentConfigInput, options: Experim
   const experimentId = safeRunId(workflowInfo().workflowId);
   const startedAt = new Date(workflowInfo().startTime).toISOString();
   const progress: ExperimentProgress & { warnings?: string[] } = initialProgress(experimentId);
-  const running = new Set<string>();
+  // Running children by workflow id, with what each is ("stage base", ...), for the blocked line.
+  const running = new Map<string, string>();
   // Bumped by every signal and every finished child: the loop below re-decides on each change.
   let changes = 0;
   let status: ExperimentStatus = 'running';
@@ -60,13 +62,31 @@ export async function experiment(config: ExperimentConfigInput, options: Experim
   const control = (name: ControlSignalName, apply: (p: ExperimentProgress) => void) => () => {
     apply(progress);
     changes++;
-    for (const id of running) getExternalWorkflowHandle(id).signal(ControlSignals[name]).catch(() => undefined);
-    setStatus(progress.stopRequested ? 'stopping' : progress.paused ? 'paused' : 'running');
+    for (const id of running.keys()) getExternalWorkflowHandle(id).signal(ControlSignals[name]).catch(() => undefined);
+    setStatus(liveStatus(progress));
   };
   setHandler(pauseSignal, control('pause', requestPause));
   setHandler(resumeSignal, control('resume', requestResume));
   setHandler(stopSignal, control('stop', requestStop));
   setHandler(experimentProgressQuery, () => progress);
+  // A child blocked on a model (or resumed) says so: shown here until it is resumed or ends.
+  const lastReport = new Map<string, ChildBlocksReport>();
+  setHandler(childBlocksSignal, (report) => {
+    const child = running.get(report.workflowId);
+    if (child === undefined || !newerReport(report, lastReport.get(report.workflowId))) return;
+    lastReport.set(report.workflowId, report);
+    childBlocked(progress, report.workflowId, child, report.blocks);
+    setStatus(liveStatus(progress));
+  });
+  const childEnded = (workflowId: string) => {
+    const child = running.get(workflowId);
+    running.delete(workflowId);
+    lastReport.delete(workflowId);
+    if (child !== undefined && progress.blocks.some((b) => b.workflowId === workflowId)) {
+      childBlocked(progress, workflowId, child, []);
+      setStatus(liveStatus(progress));
+    }
+  };
   warnOnUnknownSignals((message) => {
     (progress.warnings ??= []).push(message);
     showDetails();
@@ -76,7 +96,7 @@ export async function experiment(config: ExperimentConfigInput, options: Experim
     { key: SearchAttributes.status, value: 'running' },
   ]);
   try {
-    const result = await runExperiment(config, options, experimentId, startedAt, progress, running, () => changes, () => changes++, showDetails);
+    const result = await runExperiment(config, options, experimentId, startedAt, progress, { running, ended: childEnded }, () => changes, () => changes++, showDetails);
     setStatus(result.status);
     return result;
   } catch (err) {
@@ -86,7 +106,8 @@ export async function experiment(config: ExperimentConfigInput, options: Experim
 }
 
 async function runExperiment(
-  config: ExperimentConfigInput, options: ExperimentRunOptions, experimentId: string, startedAt: string, progress: ExperimentProgress, running: Set<string>,
+  config: ExperimentConfigInput, options: ExperimentRunOptions, experimentId: string, startedAt: string, progress: ExperimentProgress,
+  children: { running: Map<string, string>; ended: (workflowId: string) => void },
   changesNow: () => number, changed: () => void, showDetails: () => void,
 ): Promise<ExperimentResult> {
   const prepared = await prepareExperiment({ config });
@@ -100,7 +121,7 @@ async function runExperiment(
   // ---- optimization: each stage as a child, as soon as the plan says it can start
   let fatal: unknown;
   const runStage = async (call: StageCall) => {
-    running.add(call.workflowId);
+    children.running.set(call.workflowId, `stage ${call.input.stage}`);
     showDetails();
     try {
       const res = await executeChild(gepaStage, {
@@ -112,7 +133,7 @@ async function runExperiment(
       if (err instanceof ChildWorkflowFailure) stageFailed(run, call);
       else fatal ??= err;
     } finally {
-      running.delete(call.workflowId);
+      children.ended(call.workflowId);
       changed();
       showDetails();
     }
@@ -133,15 +154,15 @@ async function runExperiment(
   }
   // An evaluatePrompt child (a transfer scoring or a test evaluation); signals reach it while it runs.
   const evaluate = async <C extends TransferCall | EvaluationCall>(call: C, done: (call: C, res: EvaluateResult) => void) => {
-    running.add(call.workflowId);
+    const what = 'stage' in call ? `transfer scoring of ${call.candidate}` : `test evaluation of arm ${call.input.arm}`;
+    children.running.set(call.workflowId, `${what} on ${call.input.model}`);
     try {
-      const what = 'stage' in call ? `transfer scoring of ${call.candidate}` : `test evaluation of arm ${call.input.arm}`;
       done(call, await executeChild(evaluatePrompt, {
         workflowId: call.workflowId, args: [call.input], parentClosePolicy: ParentClosePolicy.TERMINATE,
         staticSummary: `${experimentId}: ${what} on ${call.input.model}`,
       }));
     } finally {
-      running.delete(call.workflowId);
+      children.ended(call.workflowId);
       showDetails();
     }
   };
@@ -159,11 +180,13 @@ async function runExperiment(
 
 /** The experiment's Markdown details for the Web UI: status, then one row per stage and evaluation. */
 function experimentDetails(p: ExperimentProgress & { warnings?: string[] }, status: string): string {
+  const blocked = new Set(p.blocks.map((b) => b.workflowId));
   const rows = p.stages.map((s) =>
-    `| ${s.arm} | ${s.stage} | ${s.status} | ${s.spent ?? '-'}/${s.grant} ${s.unit} | ${s.best === undefined ? '-' : s.best.toFixed(3)} (val) |`);
-  const evals = p.evaluations.map((e) => `| ${e.arm} | test on ${e.model} | ${e.status} | | ${e.accuracy === undefined ? '-' : e.accuracy.toFixed(3)} (test, ${e.model}) |`);
+    `| ${s.arm} | ${s.stage} | ${blocked.has(s.workflowId) ? 'blocked' : s.status} | ${s.spent ?? '-'}/${s.grant} ${s.unit} | ${s.best === undefined ? '-' : s.best.toFixed(3)} (val) |`);
+  const evals = p.evaluations.map((e) => `| ${e.arm} | test on ${e.model} | ${blocked.has(e.workflowId) ? 'blocked' : e.status} | | ${e.accuracy === undefined ? '-' : e.accuracy.toFixed(3)} (test, ${e.model}) |`);
   return [
     `**${p.experimentId}**: ${status}, ${p.phase}${p.paused ? ' (paused)' : ''}`,
+    ...(p.blocked ? [`> ${p.blocked} (fix it, then send the resume signal: lsl resume ${p.experimentId})`] : []),
     ...(p.warnings ?? []).map((w) => `> warning: ${w}`),
     '',
     '| arm | stage | status | spend/grant | best score |',

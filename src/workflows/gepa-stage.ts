@@ -147,7 +147,7 @@ export async function gepaStage(input: StageInput): Promise<StageResult> {
   let state: State = await openState(optimizer, input);
 
   // A model the stage cannot use holds its calls until `resume` (which also ends a pause).
-  const blocks = new ModelBlocks((list) => showBlocks(list, paused ? 'paused' : 'running'));
+  const blocks = new ModelBlocks((list, change) => showBlocks(list, paused ? 'paused' : 'running', change));
   setHandler(pauseSignal, () => void (paused = true));
   setHandler(resumeSignal, () => {
     paused = false;

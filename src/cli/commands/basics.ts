@@ -4,10 +4,11 @@ import { NativeConnection } from '@temporalio/worker';
 import { datasetsDir } from '../../paths';
 import { DATASET_NAMES, pullDataset, verifyDataset } from '../../tasks/datasets';
 import { startTemporal } from '../../temporal/server';
-import { TASK_QUEUE } from '../../workers/names';
+import { SearchAttributes, TASK_QUEUE } from '../../workers/names';
 import { progressQuery } from '../../workflows/control';
 import { createLslWorker, defaultDeps, defaultStore } from '../../workers/worker';
 import { UsageError } from '../errors';
+import { liveStages } from '../live-stages';
 import { endpointTrouble } from '../trouble';
 
 export async function workerCommand(): Promise<void> {
@@ -101,11 +102,24 @@ export async function statusCommand(id: string, flags: { json?: boolean }): Prom
     } catch (err) {
       progress = { unavailable: (err as Error).message.split('\n')[0] };
     }
-    const p = progress as { stages?: Array<{ status: string; workflowId: string }>; evaluations?: Array<{ status: string; workflowId: string }> } | null;
+    const p = progress as { stages?: Array<{ status: string; workflowId: string; spent?: number; best?: number }>; evaluations?: Array<{ status: string; workflowId: string }> } | null;
+    // An experiment's running stages with their own live spend and best score.
+    if (p?.stages) {
+      const live = await liveStages(client, p.stages);
+      for (const s of p.stages) {
+        const l = live.get(s.workflowId);
+        if (l) Object.assign(s, { spent: s.spent ?? l.spent, ...(s.best === undefined && l.best !== null ? { best: l.best } : {}) });
+      }
+    }
     const children = [...(p?.stages ?? []), ...(p?.evaluations ?? [])].filter((s) => s.status === 'running').map((s) => s.workflowId);
     const trouble = await endpointTrouble(client.workflow, [id, ...children]);
+    // A blocked run (an experiment, a stage, an evaluation) says which model and why, in one line.
+    const blocked = (progress as { blocked?: unknown } | null)?.blocked;
     const out = {
-      workflowId: id, type: desc.type, status: desc.status.name, startTime: desc.startTime, closeTime: desc.closeTime, progress,
+      workflowId: id, type: desc.type, status: desc.status.name, lslStatus: desc.typedSearchAttributes.get(SearchAttributes.status) ?? null,
+      startTime: desc.startTime, closeTime: desc.closeTime,
+      ...(typeof blocked === 'string' ? { blocked: `${blocked} (fix it, then: lsl resume ${id})` } : {}),
+      progress,
       ...(trouble.length ? { trouble } : {}),
     };
     process.stdout.write((flags.json ? JSON.stringify(out) : JSON.stringify(out, null, 2)) + '\n');

@@ -9,9 +9,9 @@ import { datasetsDir, homePaths } from '../../paths';
 import { fetchReport, reportDirFor, writeReportFromSources } from '../../report';
 import { defaultStore } from '../../workers/worker';
 import { TASK_QUEUE } from '../../workers/names';
-import { ControlSignals, progressQuery, type ControlSignalName } from '../../workflows/control';
+import { ControlSignals, type ControlSignalName } from '../../workflows/control';
 import { experiment, experimentProgressQuery, type ExperimentProgress, type ExperimentResult } from '../../workflows/experiment';
-import type { StageProgress } from '../../workflows/gepa-stage';
+import { liveStages, type LiveStage } from '../live-stages';
 import { renderPlan, renderPowerPlan } from '../plan-text';
 import { answerPrimary, summarizeResults } from '../../core/stats';
 import {
@@ -65,7 +65,7 @@ function pilotDiscordance(idOrDir: string, config: ExperimentConfig): { discorda
   return { discordance: rate, source: `measured on pilot ${path.basename(runDirOf(idOrDir))}` };
 }
 
-function renderExperimentProgress(p: ExperimentProgress, live: Map<string, { spent: number; best: number | null }>): string {
+function renderExperimentProgress(p: ExperimentProgress, live: Map<string, LiveStage>): string {
   const stages = p.stages.map((s) => {
     const l = live.get(s.workflowId);
     const spent = s.spent ?? l?.spent;
@@ -74,23 +74,15 @@ function renderExperimentProgress(p: ExperimentProgress, live: Map<string, { spe
       (spent !== undefined ? ` ${spent}/${s.grant}` : '') + (best !== null ? ` ${best.toFixed(2)}` : '');
   });
   const evals = p.evaluations.length ? `  eval ${p.evaluations.filter((e) => e.status === 'completed').length}/${p.evaluations.length}` : '';
-  return `[${p.phase}${p.paused ? ', paused' : ''}${p.stopRequested ? ', stopping' : ''}] ${stages.join(' | ')}${evals}`;
+  // A run started before blocks were reported has no `blocked` field.
+  const blocked = p.blocked ? `  ${p.blocked} (fix it, then: lsl resume ${p.experimentId})` : '';
+  return `[${p.phase}${p.paused ? ', paused' : ''}${p.stopRequested ? ', stopping' : ''}] ${stages.join(' | ')}${evals}${blocked}`;
 }
 
 /** Shows the experiment's progress, with each running stage's own spend and best score. */
 async function watch(client: Client, id: string): Promise<ExperimentResult> {
-  return resultWithProgress(client.workflow.getHandle<typeof experiment>(id), experimentProgressQuery, async (p) => {
-    const live = new Map<string, { spent: number; best: number | null }>();
-    for (const s of p.stages.filter((x) => x.status === 'running')) {
-      try {
-        const sp = await client.workflow.getHandle(s.workflowId).query(progressQuery<StageProgress>());
-        live.set(s.workflowId, { spent: sp.spent, best: sp.bestValMean });
-      } catch {
-        // The stage may not have handled its first task yet.
-      }
-    }
-    return renderExperimentProgress(p, live);
-  }, { intervalMs: 1000 });
+  return resultWithProgress(client.workflow.getHandle<typeof experiment>(id), experimentProgressQuery,
+    async (p) => renderExperimentProgress(p, await liveStages(client, p.stages)), { intervalMs: 1000 });
 }
 
 /** Stages of an arm that ended before their grant was spent: "; base stopped: every training minibatch perfect, 20 of 40 unspent". */

@@ -48,6 +48,16 @@ export interface EvaluationRow {
   accuracy?: number;
 }
 
+/** One child blocked on one model (a wrong key, no credit, an outage past its limit). */
+export interface ChildBlock {
+  workflowId: string;
+  /** What the child is: "stage base", "test evaluation of arm lsl on sim-large", ... */
+  child: string;
+  model: string;
+  /** One line naming the model and the cause (the child's own). */
+  reason: string;
+}
+
 export interface ExperimentProgress {
   experimentId: string;
   phase: 'preparing' | 'optimizing' | 'evaluating' | 'reporting' | 'done';
@@ -55,7 +65,14 @@ export interface ExperimentProgress {
   stopRequested: boolean;
   stages: StageRow[];
   evaluations: EvaluationRow[];
+  /** Every running child's blocks; the run goes on where it can and waits for resume. */
+  blocks: ChildBlock[];
+  /** The blocks in one line ("blocked: model 'x': ... (stage base, stage lsl)"), else null. */
+  blocked: string | null;
 }
+
+/** What the experiment shows as its LslStatus while it runs. */
+export type LiveStatus = 'running' | 'paused' | 'stopping' | 'blocked';
 
 export interface ArmOutcome {
   arm: string;
@@ -198,7 +215,28 @@ export function safeRunId(workflowId: string): string {
 
 /** The progress before the config is prepared (the query answers from the first task on). */
 export function initialProgress(experimentId: string): ExperimentProgress {
-  return { experimentId, phase: 'preparing', paused: false, stopRequested: false, stages: [], evaluations: [] };
+  return { experimentId, phase: 'preparing', paused: false, stopRequested: false, stages: [], evaluations: [], blocks: [], blocked: null };
+}
+
+// ---- blocks: a child that cannot use a model says so; the experiment shows it until resumed
+
+/** Replaces what is known of one child's blocks (none: it was resumed, or it ended). */
+export function childBlocked(p: ExperimentProgress, workflowId: string, child: string, blocks: Array<{ model: string; reason: string }>): void {
+  p.blocks = [...p.blocks.filter((b) => b.workflowId !== workflowId), ...blocks.map((b) => ({ workflowId, child, model: b.model, reason: b.reason }))];
+  p.blocked = blockedLine(p.blocks);
+}
+
+/** One line: each distinct reason once, with the children it holds. */
+export function blockedLine(blocks: ChildBlock[]): string | null {
+  if (!blocks.length) return null;
+  const byReason = new Map<string, string[]>();
+  for (const b of blocks) byReason.set(b.reason, [...(byReason.get(b.reason) ?? []), b.child]);
+  return `blocked: ${[...byReason].map(([reason, children]) => `${reason} (${children.join(', ')})`).join('; ')}`;
+}
+
+/** A stop first, then a pause, then any block; else running. */
+export function liveStatus(p: ExperimentProgress): LiveStatus {
+  return p.stopRequested ? 'stopping' : p.paused ? 'paused' : p.blocks.length ? 'blocked' : 'running';
 }
 
 // ---- control: signals change only these flags; the next decision reads them
