@@ -146,8 +146,9 @@ export function summarizeRecords(input: { task: string; model: string }, records
     // Calls made to the endpoint: each answer not served from the cache, each permanently failed
     // call, the earlier attempts of retried rollouts (each made a call that failed or was lost),
     // and the lost call of another worker whose claim a rollout took over.
-    modelCalls: records.reduce((a, r) => a + (r.error ? 1 : r.cached ? 0 : 1) + Math.max(0, r.attempt - 1) + (r.redone ? 1 : 0), 0),
-    cachedCalls: live.filter((r) => r.cached).length,
+    // A refusal is cached only when the model answered (a cut-off); a refused request never is.
+    modelCalls: records.reduce((a, r) => a + (r.cached ? 0 : 1) + Math.max(0, r.attempt - 1) + (r.redone ? 1 : 0), 0),
+    cachedCalls: records.filter((r) => r.cached).length,
     resultsKey,
   };
 }
