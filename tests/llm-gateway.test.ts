@@ -246,16 +246,16 @@ describe('response cache', () => {
     expect(filesUnder(dir)).toEqual([]);
   });
 
-  test('a completion cut at maxTokens is returned with its reason but not stored', async () => {
+  test('a completion cut at maxTokens is stored with its reason: asking again gets the same cut-off for free', async () => {
     const dir = freshCacheDir();
     const gw = gateway([spec()], {}, dir);
     server.next({ kind: 'ok', text: 'Let me think step by', finishReason: 'length' });
     const r = await gw.chat('test-model', ask());
     expect(r).toMatchObject({ finishReason: 'length', text: 'Let me think step by', cached: false, cutOff: 'the answer was cut off at 2048 output tokens' });
-    expect(filesUnder(dir)).toEqual([]);
+    expect(filesUnder(dir)).toHaveLength(1);
     const again = await gw.chat('test-model', ask());
-    expect(again.cached).toBe(false);
-    expect(server.requests).toHaveLength(2);
+    expect(again).toMatchObject({ finishReason: 'length', text: 'Let me think step by', cached: true, usd: 0, cutOff: 'the answer was cut off at 2048 output tokens' });
+    expect(server.requests).toHaveLength(1);
   });
 
   test('the cache file holds the answer, not the prompt', async () => {

@@ -245,8 +245,9 @@ export function createGateway(opts: GatewayOptions): LslGateway {
         ...(finishReason === 'length' ? { cutOff: cutOffReason(sampling.maxTokens, reasoningTokens) } : {}),
       };
       // A completion cut at maxTokens is returned with its `cutOff` reason (the rollout records it
-      // as a refusal, the reflection as truncated) but not kept: a later run should ask again.
-      if (finishReason !== 'length') {
+      // as a refusal, the reflection as truncated) and kept like any answer: maxTokens is part of
+      // the key, so asking again would buy the same cut-off, and a rerun must reproduce it for free.
+      {
         const entry: CachedResponse = {
           version: 1, key, model: spec.name, endpointModel, sampleIndex: request.sampleIndex,
           text, finishReason, inputTokens, outputTokens, usd, latencyMs,
@@ -301,6 +302,7 @@ export function createGateway(opts: GatewayOptions): LslGateway {
         usd: 0, cached: true, key, latencyMs: Math.round(performance.now() - started),
         ...(hit.reasoningTokens ? { reasoningTokens: hit.reasoningTokens } : {}),
         ...(hit.reasoning ? { reasoning: hit.reasoning } : {}),
+        ...(hit.finishReason === 'length' ? { cutOff: cutOffReason(sampling.maxTokens, hit.reasoningTokens ?? 0) } : {}),
       };
     };
     const hit = await cache.get(key);

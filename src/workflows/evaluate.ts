@@ -135,7 +135,8 @@ export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResu
  * the lost call of another worker whose claim a call took over.
  */
 function callsMade(calls: Array<Pick<RolloutRecord, 'error' | 'cached' | 'attempt' | 'redone'>>): number {
-  return calls.reduce((a, r) => a + (r.error ? 1 : r.cached ? 0 : 1) + Math.max(0, r.attempt - 1) + (r.redone ? 1 : 0), 0);
+  // A refusal is cached only when the model answered (a cut-off); a refused request never is.
+  return calls.reduce((a, r) => a + (r.cached ? 0 : 1) + Math.max(0, r.attempt - 1) + (r.redone ? 1 : 0), 0);
 }
 
 function teacherUsage(model: string, taught: TeachRecord[]): TeacherUsage {
@@ -145,7 +146,7 @@ function teacherUsage(model: string, taught: TeachRecord[]): TeacherUsage {
     outputTokens: taught.reduce((a, t) => a + t.outputTokens, 0),
     usd: taught.reduce((a, t) => a + t.usd, 0),
     modelCalls: callsMade(taught),
-    cachedCalls: taught.filter((t) => !t.error && t.cached).length,
+    cachedCalls: taught.filter((t) => t.cached).length,
   };
 }
 
@@ -175,7 +176,7 @@ export function summarizeRecords(input: { task: string; model: string; teacher?:
     outputTokens: records.reduce((a, r) => a + r.outputTokens, 0),
     usd: records.reduce((a, r) => a + r.usd, 0),
     modelCalls: callsMade(asked),
-    cachedCalls: live.filter((r) => r.cached).length,
+    cachedCalls: asked.filter((r) => r.cached).length,
     resultsKey,
     ...(input.teacher ? { teacher: teacherUsage(input.teacher.model, records.flatMap((r) => (r.teacher ? [r.teacher] : []))) } : {}),
   };
