@@ -99,9 +99,13 @@ test("the points are real calls: the simulator served what the ledger's analysis
   // The extra task calls the simulator saw, against the same run without transfer scoring, are
   // exactly the analysis calls not served from the response cache.
   const extra = taskCalls(on.stats, 'sim-large') + taskCalls(on.stats, 'sim-small') - taskCalls(off.stats, 'sim-large') - taskCalls(off.stats, 'sim-small');
+  // Exact on a quiet machine; a call retried after a lost heartbeat (under load) reaches the
+  // simulator twice and is counted as re-done work, so re-done calls of either run are the slack.
+  const redone = (r: Run, k: 'calls' | 'reflectionCalls') => r.result.ledger.totals.redone[k];
   expect(extra).toBeGreaterThan(0);
-  expect(extra).toBe(analysis.first.calls - analysis.cacheHits);
-  expect(on.stats.totals.reflectionCalls).toBe(off.stats.totals.reflectionCalls);
+  expect(Math.abs(extra - (analysis.first.calls - analysis.cacheHits))).toBeLessThanOrEqual(redone(on, 'calls') + redone(off, 'calls'));
+  expect(Math.abs(on.stats.totals.reflectionCalls - off.stats.totals.reflectionCalls))
+    .toBeLessThanOrEqual(redone(on, 'reflectionCalls') + redone(off, 'reflectionCalls'));
 });
 
 test('optimization and test results are unchanged by the extra scoring', () => {
