@@ -32,7 +32,8 @@ const CONFIG = {
   title: { fontSize: 14 },
 };
 
-const base = (title: string, description: string) => ({
+/** What every chart spec starts with (schema, title, description, fonts). */
+export const base = (title: string, description: string) => ({
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
   title,
   description,

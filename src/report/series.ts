@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compareArms } from '../core/stats';
 import type { Block } from './blocks';
-import { renderCharts, type ChartSpec } from './charts';
+import { base, renderCharts, type ChartSpec } from './charts';
 import { formatPercent } from './format';
 import { renderHtml } from './html';
 import { renderMarkdown } from './markdown';
@@ -51,10 +51,7 @@ export function seriesChart(points: readonly SeriesPoint[]): ChartSpec | null {
     title,
     caption: 'Each arm’s test accuracy (colour) on each evaluation model (dash) in every run of the schedule, by the time the run started.',
     spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title,
-      description: 'Test accuracy of every arm and evaluation model across the runs of a schedule.',
-      config: { font: 'Helvetica, Arial, sans-serif', background: 'white' },
+      ...base(title, 'Test accuracy of every arm and evaluation model across the runs of a schedule.'),
       width: 620,
       height: 300,
       data: { values: points.map((p) => ({ ...p, series: `${p.arm} ${p.model}` })) },
