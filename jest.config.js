@@ -20,6 +20,7 @@ const common = {
 module.exports = {
   testTimeout: 180000,
   maxWorkers: 2,
+  testSequencer: '<rootDir>/tests/helpers/sequencer.js',
   projects: [
     { ...common, displayName: 'fast', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', TEMPORAL, SLOW, CLUSTER] },
     { ...common, displayName: 'slow', testRegex: SLOW },

@@ -12,7 +12,9 @@
  *      answers do not depend on latency; the wall-time seed's scores are checked to be equal),
  *      as mean and standard error per proposals setting.
  *
- *   npx tsx bench/gepa-proposals.ts [seeds=6] [wallSeed=1] [phases=wall,scores] [proposals=1,4,8]
+ *   npx tsx bench/gepa-proposals.ts [seeds=6] [wallSeed=1] [phases=wall,scores] [proposals=1,4,8] [gepa settings as JSON]
+ *
+ * The settings (for example '{"proposalKeep":2}') apply to every proposals > 1 run.
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
   const wallSeed = Number(process.argv[3] ?? 1);
   const phases = process.argv[4] ?? 'wall,scores';
   const onlyProposals = process.argv[5] ? process.argv[5].split(',').map(Number) : PROPOSALS;
+  const extra = process.argv[6] ? (JSON.parse(process.argv[6]) as Record<string, unknown>) : {};
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lsl-bench-proposals-'));
   const children: ChildProcess[] = [];
   const sims: RunningSimulator[] = [];
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
   /** Wall-time runs get a fresh worker (nothing from a cache); score runs share one (the simulator's answers are the same from the cache). */
   const stage = async (simUrl: string, seed: number, proposals: number, fresh: boolean): Promise<Run> => {
     const taskQueue = fresh ? await freshWorker(simUrl) : (scoreQueue ??= await freshWorker(simUrl));
-    const input = await gsm8kStageInput({ budget: GRANT, train: 60, val: VAL, seed, config: { proposals }, concurrency: WINDOW, modelTimeoutMs: 60_000 });
+    const input = await gsm8kStageInput({ budget: GRANT, train: 60, val: VAL, seed, config: proposals > 1 ? { ...extra, proposals } : { proposals }, concurrency: WINDOW, modelTimeoutMs: 60_000 });
     const t0 = process.hrtime.bigint();
     const handle = await client.workflow.start(WorkflowTypes.gepaStage, { taskQueue, workflowId: `bench-proposals-${proposals}-${seed}-${Date.now()}`, args: [input] });
     const result = (await handle.result()) as GepaStageResult;
@@ -76,7 +79,7 @@ async function main(): Promise<void> {
     sims.push(fast);
     const started = new Date();
     console.log(`GEPA stage wall time vs proposals (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${started.toISOString()}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`);
-    console.log(`grant ${GRANT}, |V| ${VAL}, |train| 60, b 3, window ${WINDOW}, latency ${LATENCY.mean} ms ± ${LATENCY.jitter} ms, seed ${wallSeed}`);
+    console.log(`grant ${GRANT}, |V| ${VAL}, |train| 60, b 3, window ${WINDOW}, latency ${LATENCY.mean} ms ± ${LATENCY.jitter} ms, seed ${wallSeed}${process.argv[6] ? `, settings ${process.argv[6]}` : ''}`);
     console.log('');
     console.log('| proposals | wall s | metric calls | reflections | physical limit s | wall / limit | best val | iterations | accepted |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');

@@ -1,11 +1,12 @@
 /**
- * Best validation score at equal metric calls: GEPA, OPRO, EvoPrompt GA and DE, and
+ * Best validation score at equal metric calls: GEPA (one proposal per iteration, and 4 parallel
+ * proposals per round as `gepa-p4`), OPRO, EvoPrompt GA and DE, and
  * PromptBreeder on the same simulated task (GSM8K train pool, rollouts by sim-small, proposals
  * and reflections by sim-large, seed "Solve the math word problem."), the same splits and the
  * same grant, over 10 seeds. Each run is the pure optimizer core driven against a real
  * simulator over HTTP (no Temporal: the stage only adds durability, not different decisions).
  *
- *   npx tsx bench/optimizers.ts [seeds=10] [grant=300]
+ *   npx tsx bench/optimizers.ts [seeds=10] [grant=300] [only=gepa,gepa-p4,...]
  *
  * Prints one markdown table: per optimizer, the mean and standard deviation (and min..max) of
  * the best validation mean known after 100, 200 and the whole grant of metric calls.
@@ -14,6 +15,7 @@ import OpenAI from 'openai';
 import {
   applyResult, initGepaState, nextAction, renderCandidate, summarize as summarizeGepa, type GepaState,
 } from '../src/core/gepa';
+import { gepaOptimizer } from '../src/core/gepa/optimizer';
 import type { Optimizer, OptimizerStateBase } from '../src/core/optimizer';
 import { SEARCH_OPTIMIZERS } from '../src/core/optimizers';
 import { startSimulator } from '../src/sim';
@@ -63,6 +65,17 @@ async function runGepa(client: OpenAI, task: SimTask, seed: number, grant: numbe
   return summarizeGepa(state).learningCurve;
 }
 
+/** GEPA with parallel proposals, through its optimizer interface (which maps the batch actions). */
+async function runGepaProposals(client: OpenAI, task: SimTask, proposals: number, seed: number, grant: number): Promise<Curve> {
+  const state = gepaOptimizer.init({
+    config: { seed, proposals },
+    start: { kind: 'seed', seed: { components: { instruction: SEED_TEXT }, order: ['instruction'] } },
+    trainIds: task.trainIds, valIds: task.valIds, grant: { amount: grant, unit: 'metricCalls' }, holder: `gepa-p${proposals}`,
+  });
+  const end = await runOnSimulator(gepaOptimizer, state, { client, task, taskModel: TASK_MODEL, optimizerModel: OPTIMIZER_MODEL });
+  return gepaOptimizer.summarize(end).learningCurve;
+}
+
 async function runSearch(client: OpenAI, task: SimTask, name: string, seed: number, grant: number): Promise<Curve> {
   const o = SEARCH_OPTIMIZERS[name] as Optimizer<OptimizerStateBase>;
   const state = o.init({
@@ -91,18 +104,21 @@ function stats(xs: number[]): string {
 async function main(): Promise<void> {
   const seeds = Number(process.argv[2] ?? 10);
   const grant = Number(process.argv[3] ?? 300);
+  const only = process.argv[4]?.split(',');
   const sim = await startSimulator({ tasks: ['gsm8k'], port: 0, host: '127.0.0.1' });
   const client = new OpenAI({ baseURL: `${sim.url}/v1`, apiKey: 'sim', maxRetries: 0, timeout: 60_000 });
   const task = await loadSimTask(20, 20);
   const points = [100, 200, grant];
-  const names = ['gepa', ...Object.keys(SEARCH_OPTIMIZERS)];
+  const names = ['gepa', 'gepa-p4', ...Object.keys(SEARCH_OPTIMIZERS)];
   const rows: string[] = [];
   const started = Date.now();
   let seedScore = NaN;
-  for (const name of names) {
+  for (const name of names.filter((n) => !only || only.includes(n))) {
     const at = points.map(() => [] as number[]);
     for (let seed = 1; seed <= seeds; seed++) {
-      const curve = name === 'gepa' ? await runGepa(client, task, seed, grant) : await runSearch(client, task, name, seed, grant);
+      const curve = name === 'gepa' ? await runGepa(client, task, seed, grant)
+        : name === 'gepa-p4' ? await runGepaProposals(client, task, 4, seed, grant)
+          : await runSearch(client, task, name, seed, grant);
       seedScore = curve[0].best;
       points.forEach((p, k) => at[k].push(bestAt(curve, p)));
       process.stderr.write(`${name} seed ${seed}: best ${curve[curve.length - 1].best.toFixed(3)}\n`);
