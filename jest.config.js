@@ -17,9 +17,12 @@ const common = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 180000,
 };
+// Three files at a time on the 2-core CI machine: many temporal files spend most of their time
+// waiting (simulated latency, a 3-minute outage, rate limits, the single-threaded llama.cpp
+// server), so a third worker fills the cores. LSL_TEST_WORKERS overrides it.
 module.exports = {
   testTimeout: 180000,
-  maxWorkers: 2,
+  maxWorkers: Number(process.env.LSL_TEST_WORKERS ?? 3),
   testSequencer: '<rootDir>/tests/helpers/sequencer.js',
   projects: [
     { ...common, displayName: 'fast', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', TEMPORAL, SLOW, CLUSTER] },

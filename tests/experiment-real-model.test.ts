@@ -21,7 +21,7 @@ test('lsl run examples/real-smollm2.yaml completes with a report on the real mod
   try {
     const r = await runLsl(['run', 'examples/real-smollm2.yaml', '--json'], {
       ...suiteLlama().env, LSL_HOME: home, TEMPORAL_ADDRESS: testServer().address, LSL_TASK_QUEUE: `real-exp-${randomUUID()}`,
-    }, 1_200_000);
+    }, 2_400_000);
     expect([r.code, r.code === 0 ? '' : r.stderr]).toEqual([0, '']);
     const run = lastJsonLine<RunSummary>(r);
     expect(run.status).toBe('completed');
@@ -42,4 +42,4 @@ test('lsl run examples/real-smollm2.yaml completes with a report on the real mod
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
   }
-}, 1_300_000);
+}, 2_500_000);

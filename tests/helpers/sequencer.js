@@ -1,8 +1,8 @@
 /**
- * Longest test files first, so the two workers finish together. Jest's own sequencer knows a
+ * Longest test files first, so the workers finish together. Jest's own sequencer knows a
  * file's duration only from its cache of an earlier run in the same place; a fresh clone (as in
  * CI) has none, and ordering by file size then started the longest file (a real-model experiment
- * of ~10 minutes) last, with the other worker idle. Durations from this machine's cache when it
+ * of ~10 minutes) last, with the other workers idle. Durations from this machine's cache when it
  * has them, else the rough seconds below (a CI run of 2026-12-02; only their order matters),
  * else file size.
  */
