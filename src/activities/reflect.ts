@@ -29,7 +29,7 @@ export interface ReflectOutput {
   /** Hidden reasoning tokens (inside outputTokens), and the artifact of a server's reasoning text. */
   reasoningTokens?: number;
   reasoningKey?: string;
-  /** Paid after taking over the call of another worker lost mid-call (re-done work). */
+  /** Paid again after an earlier attempt, or another worker, may already have paid for this call (re-done work). */
   redone?: boolean;
 }
 

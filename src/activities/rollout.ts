@@ -32,9 +32,9 @@ export interface CallSpend {
   outputTokens: number;
   usd: number;
   cached: boolean;
-  /** Activity attempt (> 1 after a retry or a crashed worker): a non-cached call then is re-done work. */
+  /** Activity attempt (> 1 after a retry or a crashed worker). Whether the call was re-done work is `redone`, from the call claims. */
   attempt: number;
-  /** Paid after taking over the call of another worker lost mid-call: re-done work too. */
+  /** Paid again after an earlier attempt, or another worker, may already have paid for this call (re-done work). */
   redone?: boolean;
 }
 

@@ -123,6 +123,27 @@ function isTruncatedBody(err: unknown): boolean {
   return name === 'SyntaxError' || (name === 'TypeError' && /terminated/i.test(errorMessage(err)));
 }
 
+/**
+ * Whether a failed call may still have been paid: it reached the server, but no answer came back
+ * (a timeout, a connection cut mid-call, a body cut short, a 2xx that is no completion). A server
+ * that answered with an error status, or a connection that was never made, cost nothing. Decides
+ * whether the next attempt at the same call is booked as re-done work.
+ */
+export function reachedModelUnanswered(err: unknown): boolean {
+  if (!(err instanceof ApplicationFailure)) return true;
+  if (modelFailureDetails(err)?.status != null) return false;
+  switch (err.type) {
+    case ModelErrorTypes.connection: return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(err.message);
+    case ModelErrorTypes.timeout:
+    case ModelErrorTypes.truncated:
+    case ModelErrorTypes.invalidResponse:
+    case ModelErrorTypes.unexpected:
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** Turns anything a model call threw into an ApplicationFailure with a typed `type`. */
 export function classifyModelError(err: unknown, ctx: ErrorContext = {}): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;

@@ -13,7 +13,7 @@ import os from 'node:os';
 import type { CallClaims } from '../store/claims';
 import { ResponseCache, responseCacheKey, type CachedResponse } from './cache';
 import { EnvTemplateError, expandEnvTemplate } from './env-template';
-import { ModelErrorTypes, classifyModelError, modelFailure, type ModelErrorType, type SpentOnFailure } from './errors';
+import { ModelErrorTypes, classifyModelError, modelFailure, reachedModelUnanswered, type ModelErrorType, type SpentOnFailure } from './errors';
 import { costUsd, priceKnown } from './pricing';
 import { UnknownModelError, type ModelRegistry } from './registry';
 import { Semaphore } from './semaphore';
@@ -321,11 +321,15 @@ export function createGateway(opts: GatewayOptions): LslGateway {
       let answer: CachedResponse | undefined;
       const claim = await opts.claims.acquire(key, caller, async () => !!(answer = await cache.get(key)));
       if (claim.kind === 'answered') return fromCache(answer!);
+      let mayHavePaid = false;
       try {
         const r = await callEndpoint(spec, endpointModel, baseURL, request, key, sampling);
         return claim.tookOver ? { ...r, redone: true } : r;
+      } catch (err) {
+        mayHavePaid = reachedModelUnanswered(err);
+        throw err;
       } finally {
-        await claim.release();
+        await claim.release({ mayHavePaid });
       }
     })();
     inflight.set(key, call);

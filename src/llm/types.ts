@@ -35,8 +35,9 @@ export interface ChatResult {
   /** Set when the completion stopped at the token limit: why it is not a whole answer (one line). */
   cutOff?: string;
   /**
-   * True when this call was paid after another caller's claim on the same request was given up
-   * as dead (a worker lost mid-call): that caller may have paid too, so this is re-done work.
+   * True when this call was paid after a claim on the same request that may have been paid too:
+   * one given up as dead (a worker lost mid-call), the caller's own earlier attempt, or one whose
+   * call failed after reaching the server (a timeout). That is re-done work.
    */
   redone?: boolean;
 }

@@ -8,6 +8,11 @@
  * to a dead caller: the waiter takes over by claiming the next generation (`<key>/<gen + 1>`,
  * write-once too, so exactly one waiter wins). A retried activity that finds the claim of its own
  * earlier attempt takes over at once: Temporal retries an attempt only after giving it up.
+ *
+ * A call that failed without an answer from the server (a timeout, a connection cut mid-call) may
+ * still have been paid, so its claim is left in place, marked so (`release({ mayHavePaid: true })`):
+ * whoever makes the call next takes over at once and books it as re-done. A call the server
+ * refused with an error status cost nothing; its claim is removed and the next one is a first call.
  */
 import os from 'node:os';
 import type { ObjectStore } from './objects';
@@ -29,9 +34,9 @@ export const DEFAULT_CLAIM_TIMINGS: ClaimTimings = { refreshMs: 2_000, staleMs: 
 export type ClaimOutcome =
   | { kind: 'answered' }
   /** `tookOver`: another caller's claim was given up as dead, so its call may have been paid too. */
-  | { kind: 'claimed'; tookOver: boolean; release(): Promise<void> };
+  | { kind: 'claimed'; tookOver: boolean; release(opts?: { mayHavePaid?: boolean }): Promise<void> };
 
-interface ClaimBody { owner: string; attempt: number; worker: string; beat: number }
+interface ClaimBody { owner: string; attempt: number; worker: string; beat: number; mayHavePaid?: boolean }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -47,7 +52,9 @@ export class CallClaims {
   async acquire(key: string, owner: ClaimOwner, answered: () => Promise<boolean>): Promise<ClaimOutcome> {
     let gen = 0;
     let tookOver = false;
-    const body = (beat: number) => Buffer.from(JSON.stringify({ owner: owner.id, attempt: owner.attempt, worker: this.worker, beat } satisfies ClaimBody));
+    const body = (beat: number, mayHavePaid?: boolean) => Buffer.from(JSON.stringify({
+      owner: owner.id, attempt: owner.attempt, worker: this.worker, beat, ...(mayHavePaid ? { mayHavePaid } : {}),
+    } satisfies ClaimBody));
     for (;;) {
       if (await this.objects.putIfAbsent(`${key}/${gen}`, body(0))) return this.held(key, gen, tookOver, body);
       let last: string | undefined;
@@ -63,8 +70,9 @@ export class CallClaims {
         } catch {
           // A claim cut short is as good as a stale one.
         }
-        if (held.owner === owner.id && (held.attempt ?? 0) < owner.attempt) {
-          // Our own earlier attempt, given up by Temporal: it may have been paid before its worker died.
+        if ((held.owner === owner.id && (held.attempt ?? 0) < owner.attempt) || held.mayHavePaid) {
+          // Our own earlier attempt, given up by Temporal (it may have been paid before its worker
+          // died), or a call that failed after reaching the server: nobody will answer it.
           gen++;
           tookOver = true;
           break;
@@ -82,7 +90,7 @@ export class CallClaims {
     }
   }
 
-  private held(key: string, gen: number, tookOver: boolean, body: (beat: number) => Buffer): ClaimOutcome {
+  private held(key: string, gen: number, tookOver: boolean, body: (beat: number, mayHavePaid?: boolean) => Buffer): ClaimOutcome {
     let beat = 0;
     let writing: Promise<void> = Promise.resolve();
     const timer = setInterval(() => {
@@ -92,11 +100,12 @@ export class CallClaims {
     return {
       kind: 'claimed',
       tookOver,
-      release: async () => {
+      release: async (opts = {}) => {
         clearInterval(timer);
         await writing;
         // Earlier generations are dead claims; nobody needs them any more.
-        for (let g = gen; g >= 0; g--) await this.objects.delete(`${key}/${g}`).catch(() => undefined);
+        for (let g = opts.mayHavePaid ? gen - 1 : gen; g >= 0; g--) await this.objects.delete(`${key}/${g}`).catch(() => undefined);
+        if (opts.mayHavePaid) await this.objects.put(`${key}/${gen}`, body(++beat, true)).catch(() => undefined);
       },
     };
   }

@@ -294,12 +294,14 @@ async function evaluate(
     }, calls.blocks, input.callPolicy?.outageLimitMinutes, calls.teaching));
   // Refused rollouts were paid for too (a cut-off answer, an empty completion): their tokens count.
   // A teacher's call is the teacher model's usage in the same stage (wst: two calls per rollout).
+  // Re-done work is what the gateway's call claims say it is: an attempt after one that may have
+  // been paid (a lost worker, a timeout), never one after calls the server refused (an outage's 503s).
   for (const rec of records) {
     for (const [model, c] of [...(rec.teacher ? [[rec.teacher.model, rec.teacher] as const] : []), [input.taskModel, rec] as const]) {
       if (!c.inputTokens && !c.outputTokens && !c.usd) continue;
       optimizer.recordUsage(state, {
         model, inputTokens: c.inputTokens, outputTokens: c.outputTokens, usd: c.usd,
-        ...('reasoningTokens' in c && c.reasoningTokens ? { reasoningTokens: c.reasoningTokens } : {}), redone: (c.attempt > 1 && !c.cached) || !!c.redone,
+        ...('reasoningTokens' in c && c.reasoningTokens ? { reasoningTokens: c.reasoningTokens } : {}), redone: !!c.redone,
       });
     }
   }
@@ -341,7 +343,7 @@ async function generate(
     }
     optimizer.recordUsage(state, {
       model: input.reflector, inputTokens: out.inputTokens, outputTokens: out.outputTokens, usd: out.usd, reflection: true,
-      ...(out.reasoningTokens ? { reasoningTokens: out.reasoningTokens } : {}), redone: (out.attempt > 1 && !out.cached) || !!out.redone,
+      ...(out.reasoningTokens ? { reasoningTokens: out.reasoningTokens } : {}), redone: !!out.redone,
     });
     return { rawText: out.rawText, truncated: out.finishReason === 'length' };
   });
