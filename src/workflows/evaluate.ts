@@ -132,11 +132,12 @@ export async function evaluatePrompt(input: EvaluateInput): Promise<EvaluateResu
 /**
  * Calls made to the endpoint: each answer not served from the cache, each permanently failed
  * call, the earlier attempts of retried calls (each made a call that failed or was lost), and
- * the lost call of another worker whose claim a call took over.
+ * the lost call of another caller whose claim a first attempt took over (a later attempt's
+ * re-done call is its own earlier attempt, already counted).
  */
 function callsMade(calls: Array<Pick<RolloutRecord, 'error' | 'cached' | 'attempt' | 'redone'>>): number {
   // A refusal is cached only when the model answered (a cut-off); a refused request never is.
-  return calls.reduce((a, r) => a + (r.cached ? 0 : 1) + Math.max(0, r.attempt - 1) + (r.redone ? 1 : 0), 0);
+  return calls.reduce((a, r) => a + (r.cached ? 0 : 1) + Math.max(0, r.attempt - 1) + (r.redone && r.attempt === 1 ? 1 : 0), 0);
 }
 
 function teacherUsage(model: string, taught: TeachRecord[]): TeacherUsage {
