@@ -1,14 +1,15 @@
 /**
  * `lsl run examples/real-smollm2.yaml`: the whole LSL experiment (every arm, evaluation, report)
  * on the real model through llama.cpp. The report names the real model and carries no
- * simulated banner.
+ * simulated banner. It has a llama.cpp server of its own: the server makes one call at a time,
+ * and this run's ~50 calls would otherwise queue behind the other real-model files' calls.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SIMULATED_BANNER } from '../src/report';
 import { lastJsonLine, makeTempDir, runLsl } from './helpers/cli';
-import { suiteLlama } from './helpers/llama';
+import { llamaEnv, startLlamaServer, suiteLlama, type LlamaServer } from './helpers/llama';
 import { testServer } from './helpers/temporal';
 
 interface RunSummary {
@@ -16,11 +17,21 @@ interface RunSummary {
   arms: Array<{ arm: string; finished: boolean; grant: number; spent: number; testAccuracy: Record<string, number> }>;
 }
 
+let own: LlamaServer | undefined;
+beforeAll(async () => {
+  // A user's own server (LSL_LLAMA_BASE_URL) is the suite's server; else start one for this file.
+  if (!process.env.LSL_LLAMA_BASE_URL) own = await startLlamaServer();
+}, 300_000);
+afterAll(async () => {
+  await own?.stop();
+});
+const llama = () => (own ? { env: llamaEnv(own.baseUrl, own.modelId), modelId: own.modelId } : suiteLlama());
+
 test('lsl run examples/real-smollm2.yaml completes with a report on the real model', async () => {
   const home = makeTempDir('real-exp');
   try {
     const r = await runLsl(['run', 'examples/real-smollm2.yaml', '--json'], {
-      ...suiteLlama().env, LSL_HOME: home, TEMPORAL_ADDRESS: testServer().address, LSL_TASK_QUEUE: `real-exp-${randomUUID()}`,
+      ...llama().env, LSL_HOME: home, TEMPORAL_ADDRESS: testServer().address, LSL_TASK_QUEUE: `real-exp-${randomUUID()}`,
     }, 2_400_000);
     expect([r.code, r.code === 0 ? '' : r.stderr]).toEqual([0, '']);
     const run = lastJsonLine<RunSummary>(r);
@@ -36,7 +47,7 @@ test('lsl run examples/real-smollm2.yaml completes with a report on the real mod
     for (const doc of [md, html]) {
       expect(doc).not.toContain(SIMULATED_BANNER);
       expect(doc).toContain('local-llama');
-      expect(doc).toContain(suiteLlama().modelId);
+      expect(doc).toContain(llama().modelId);
     }
     expect(md).not.toMatch(/SIMULATED/);
   } finally {
