@@ -7,6 +7,11 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { ModelBlockedError } from './errors';
 
+/** A blocked run's line with what to do about it. */
+export function resumeHint(blocked: string, workflowId: string): string {
+  return `${blocked} (fix it, then: lsl resume ${workflowId})`;
+}
+
 export function blockWatch(handle: WorkflowHandle, command: string, embedded = !process.env.TEMPORAL_ADDRESS) {
   let ended: string | null = null;
   return {
@@ -17,7 +22,7 @@ export function blockWatch(handle: WorkflowHandle, command: string, embedded = !
         await handle.terminate(`${command}: ${p.blocked}`);
         ended = p.blocked;
       }
-      return `  ${p.blocked} (fix it, then: lsl resume ${handle.workflowId})`;
+      return `  ${resumeHint(p.blocked, handle.workflowId)}`;
     },
     /** Turns the ended run's failure into the block's reason. */
     failure(err: unknown): never {

@@ -8,6 +8,7 @@ import { SearchAttributes, TASK_QUEUE } from '../../workers/names';
 import { progressQuery } from '../../workflows/control';
 import { createLslWorker, defaultDeps, defaultStore } from '../../workers/worker';
 import { UsageError } from '../errors';
+import { resumeHint } from '../blocked';
 import { liveStages } from '../live-stages';
 import { endpointTrouble } from '../trouble';
 
@@ -118,7 +119,7 @@ export async function statusCommand(id: string, flags: { json?: boolean }): Prom
     const out = {
       workflowId: id, type: desc.type, status: desc.status.name, lslStatus: desc.typedSearchAttributes.get(SearchAttributes.status) ?? null,
       startTime: desc.startTime, closeTime: desc.closeTime,
-      ...(typeof blocked === 'string' ? { blocked: `${blocked} (fix it, then: lsl resume ${id})` } : {}),
+      ...(typeof blocked === 'string' ? { blocked: resumeHint(blocked, id) } : {}),
       progress,
       ...(trouble.length ? { trouble } : {}),
     };

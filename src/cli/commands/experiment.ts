@@ -11,6 +11,7 @@ import { defaultStore } from '../../workers/worker';
 import { TASK_QUEUE } from '../../workers/names';
 import { ControlSignals, type ControlSignalName } from '../../workflows/control';
 import { experiment, experimentProgressQuery, type ExperimentProgress, type ExperimentResult } from '../../workflows/experiment';
+import { resumeHint } from '../blocked';
 import { liveStages, type LiveStage } from '../live-stages';
 import { renderPlan, renderPowerPlan } from '../plan-text';
 import { answerPrimary, summarizeResults } from '../../core/stats';
@@ -75,7 +76,7 @@ function renderExperimentProgress(p: ExperimentProgress, live: Map<string, LiveS
   });
   const evals = p.evaluations.length ? `  eval ${p.evaluations.filter((e) => e.status === 'completed').length}/${p.evaluations.length}` : '';
   // A run started before blocks were reported has no `blocked` field.
-  const blocked = p.blocked ? `  ${p.blocked} (fix it, then: lsl resume ${p.experimentId})` : '';
+  const blocked = p.blocked ? `  ${resumeHint(p.blocked, p.experimentId)}` : '';
   return `[${p.phase}${p.paused ? ', paused' : ''}${p.stopRequested ? ', stopping' : ''}] ${stages.join(' | ')}${evals}${blocked}`;
 }
 
