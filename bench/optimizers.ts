@@ -13,9 +13,8 @@
  */
 import OpenAI from 'openai';
 import {
-  applyResult, initGepaState, nextAction, renderCandidate, summarize as summarizeGepa, type GepaState,
+  applyResult, initGepaState, nextAction, renderCandidate, summarize as summarizeGepa, type Candidate, type GepaState,
 } from '../src/core/gepa';
-import { gepaOptimizer } from '../src/core/gepa/optimizer';
 import type { Optimizer, OptimizerStateBase } from '../src/core/optimizer';
 import { SEARCH_OPTIMIZERS } from '../src/core/optimizers';
 import { startSimulator } from '../src/sim';
@@ -36,44 +35,39 @@ const SETTINGS: Record<string, Record<string, unknown>> = {
   promptbreeder: { fitnessExamples: 10, populationSize: 5 },
 };
 
-async function runGepa(client: OpenAI, task: SimTask, seed: number, grant: number): Promise<Curve> {
+/**
+ * GEPA through its engine, one proposal per iteration or `proposals` per round. Every reflection
+ * at temperature 0 (as the single-proposal row has always been run), so the two rows differ only
+ * in the proposals.
+ */
+async function runGepa(client: OpenAI, task: SimTask, seed: number, grant: number, proposals = 1): Promise<Curve> {
   const state: GepaState = initGepaState({
-    config: { seed }, seedCandidate: SEED_TEXT, trainIds: task.trainIds, valIds: task.valIds,
+    config: { seed, ...(proposals > 1 ? { proposals } : {}) }, seedCandidate: SEED_TEXT, trainIds: task.trainIds, valIds: task.valIds,
     grant: { amount: grant, unit: 'metricCalls' },
   });
+  const rollouts = async (candidate: Candidate, ids: string[]) => Object.fromEntries(await Promise.all(ids.map(async (id) => {
+    const example = task.byId.get(id)!;
+    const r = await client.chat.completions.create({ model: TASK_MODEL, messages: gsm8kTask.buildMessages(renderCandidate(candidate), example), temperature: 0 });
+    const text = r.choices[0].message.content ?? '';
+    const grade = await gsm8kTask.grade(text, example);
+    return [id, { score: grade.score, feedback: grade.feedback, output: text, input: example.question }] as const;
+  })));
+  const reflect = async (prompt: string) => {
+    const r = await client.chat.completions.create({ model: OPTIMIZER_MODEL, messages: [{ role: 'user', content: prompt }], temperature: 0 });
+    return { rawText: r.choices[0].message.content ?? '', truncated: r.choices[0].finish_reason === 'length' };
+  };
   for (;;) {
     const action = nextAction(state, { nowMs: 0 });
-    if (action.kind === 'done') break;
-    if (action.kind === 'evaluate') {
-      const instruction = renderCandidate(action.candidate);
-      const entries = await Promise.all(action.exampleIds.map(async (id) => {
-        const example = task.byId.get(id)!;
-        const r = await client.chat.completions.create({ model: TASK_MODEL, messages: gsm8kTask.buildMessages(instruction, example), temperature: 0 });
-        const text = r.choices[0].message.content ?? '';
-        const grade = await gsm8kTask.grade(text, example);
-        return [id, { score: grade.score, feedback: grade.feedback, output: text, input: example.question }] as const;
-      }));
-      applyResult(state, action, { results: Object.fromEntries(entries) });
-    } else if (action.kind === 'reflect') {
-      const r = await client.chat.completions.create({ model: OPTIMIZER_MODEL, messages: [{ role: 'user', content: action.prompt }], temperature: 0 });
-      applyResult(state, action, { rawText: r.choices[0].message.content ?? '', truncated: r.choices[0].finish_reason === 'length' });
-    } else {
-      // One proposal per iteration (the default) never asks for a batch.
-      throw new Error(`bench drives GEPA with one proposal; got a ${action.kind} action`);
+    switch (action.kind) {
+      case 'done': return summarizeGepa(state).learningCurve;
+      case 'evaluate': applyResult(state, action, { results: await rollouts(action.candidate, action.exampleIds) }); break;
+      case 'reflect': applyResult(state, action, await reflect(action.prompt)); break;
+      case 'evaluate-batch':
+        applyResult(state, action, await Promise.all(action.requests.map(async (r) => ({ results: await rollouts(r.candidate, r.exampleIds) }))));
+        break;
+      case 'reflect-batch': applyResult(state, action, await Promise.all(action.requests.map((r) => reflect(r.prompt)))); break;
     }
   }
-  return summarizeGepa(state).learningCurve;
-}
-
-/** GEPA with parallel proposals, through its optimizer interface (which maps the batch actions). */
-async function runGepaProposals(client: OpenAI, task: SimTask, proposals: number, seed: number, grant: number): Promise<Curve> {
-  const state = gepaOptimizer.init({
-    config: { seed, proposals },
-    start: { kind: 'seed', seed: { components: { instruction: SEED_TEXT }, order: ['instruction'] } },
-    trainIds: task.trainIds, valIds: task.valIds, grant: { amount: grant, unit: 'metricCalls' }, holder: `gepa-p${proposals}`,
-  });
-  const end = await runOnSimulator(gepaOptimizer, state, { client, task, taskModel: TASK_MODEL, optimizerModel: OPTIMIZER_MODEL });
-  return gepaOptimizer.summarize(end).learningCurve;
 }
 
 async function runSearch(client: OpenAI, task: SimTask, name: string, seed: number, grant: number): Promise<Curve> {
@@ -117,7 +111,7 @@ async function main(): Promise<void> {
     const at = points.map(() => [] as number[]);
     for (let seed = 1; seed <= seeds; seed++) {
       const curve = name === 'gepa' ? await runGepa(client, task, seed, grant)
-        : name === 'gepa-p4' ? await runGepaProposals(client, task, 4, seed, grant)
+        : name === 'gepa-p4' ? await runGepa(client, task, seed, grant, 4)
           : await runSearch(client, task, name, seed, grant);
       seedScore = curve[0].best;
       points.forEach((p, k) => at[k].push(bestAt(curve, p)));
