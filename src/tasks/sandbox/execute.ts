@@ -17,6 +17,23 @@ export const DRIVER_PATH = path.join(HERE, 'driver.py');
 /** The files the candidate process needs, mounted read-only at /lsl inside bubblewrap. */
 const CANDIDATE_FILES = ['candidate.py', 'wire.py', 'explain.py', 'guard.py'];
 
+let candidateDir: string | undefined;
+/**
+ * Where the candidate's files are read from: a world-readable copy made once per process. A root
+ * worker runs each candidate under a fresh uid, which cannot read the checkout's own copies when
+ * the checkout sits below a private directory (a clone inside `mktemp -d`, mode 0700).
+ */
+function candidateFiles(): string {
+  if (candidateDir && fs.existsSync(candidateDir)) return candidateDir;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsl-candidate-'));
+  for (const f of CANDIDATE_FILES) {
+    fs.copyFileSync(path.join(HERE, f), path.join(dir, f));
+    fs.chmodSync(path.join(dir, f), 0o444);
+  }
+  fs.chmodSync(dir, 0o755);
+  return (candidateDir = dir);
+}
+
 /** How to start programs on this machine (chosen once by isolation.ts). */
 export interface Launcher {
   isolation: IsolationMode;
@@ -73,10 +90,11 @@ export function sandboxUidRange(): [number, number] | null {
 function candidateCommand(launcher: Launcher, workdir: string, limits: SandboxLimits): string[] {
   const py = [launcher.python, '-S', '-B'];
   if (launcher.isolation === 'process') {
-    return [...py, path.join(HERE, 'candidate.py'), '{IN}', '{OUT}', '--guard', workdir];
+    return [...py, path.join(candidateFiles(), 'candidate.py'), '{IN}', '{OUT}', '--guard', workdir];
   }
   if (!launcher.bwrap || !launcher.runtimeMounts) throw new SandboxError('bwrap mode needs the path of `bwrap` and the runtime mounts');
-  const files = CANDIDATE_FILES.flatMap((f) => ['--ro-bind', path.join(HERE, f), `/lsl/${f}`]);
+  const dir = candidateFiles();
+  const files = CANDIDATE_FILES.flatMap((f) => ['--ro-bind', path.join(dir, f), `/lsl/${f}`]);
   return [
     launcher.bwrap,
     '--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--cap-drop', 'ALL',
