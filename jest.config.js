@@ -31,9 +31,12 @@ module.exports = {
       ...common,
       displayName: 'temporal',
       testRegex: TEMPORAL,
+      // Generous: these files share two cores with the llama.cpp server and each other, and a
+      // CI run of 2026-12-02 saw tiny experiments take 2x their usual time.
+      testTimeout: 600000,
       globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
     },
-    { ...common, displayName: 'cluster', testRegex: CLUSTER, globalTeardown: '<rootDir>/tests/helpers/cluster-teardown.ts' },
+    { ...common, displayName: 'cluster', testRegex: CLUSTER, testTimeout: 600000, globalTeardown: '<rootDir>/tests/helpers/cluster-teardown.ts' },
   ],
 };

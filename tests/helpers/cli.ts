@@ -40,7 +40,7 @@ export function lslEnv(patch: EnvPatch = {}): NodeJS.ProcessEnv {
 export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 /** Runs `bin/lsl args` to completion; kills it (and fails) after `timeoutMs`. */
-export function runLsl(args: string[], env: EnvPatch, timeoutMs = 120_000): Promise<CliResult> {
+export function runLsl(args: string[], env: EnvPatch, timeoutMs = 480_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(LSL_BIN, args, { env: lslEnv(env), cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -171,7 +171,7 @@ export function shortTimeoutRegistry(dir: string, timeoutMs = 3000): string {
 }
 
 /** Polls `fn` until it returns true (errors count as not yet), failing after `timeoutMs` with `what`. */
-export async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+export async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 300_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await fn().catch(() => false)) return;
