@@ -88,5 +88,5 @@ describe('lsl eval (real CLI) on 200 GSM8K problems', () => {
     } finally {
       await client.connection.close();
     }
-  }, 600_000);
+  });
 });

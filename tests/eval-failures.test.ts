@@ -51,7 +51,7 @@ test('a bad key from the start: lsl eval exits non-zero naming the model and "au
   expect(stats.faults.auth).toBe(stats.calls);
   expect(stats.calls).toBeLessThanOrEqual(10);
   expect(stats.taskCalls).toBe(0);
-}, 600_000);
+});
 
 test('a context-length refusal and a cut-off answer are recorded failures with their reasons, counted apart, each called once', async () => {
   const N = 20;
@@ -92,7 +92,7 @@ test('a context-length refusal and a cut-off answer are recorded failures with t
   for (const row of long) expect(row.feedback).toMatch(new RegExp(`model 'sim-small': prompt too long for the model's context, HTTP 400: This model's maximum context length is ${contextTokens} tokens`));
   // A cut-off answer was paid for: its tokens are counted.
   expect(cut.every((row) => row.outputTokens === maxTokens)).toBe(true);
-}, 600_000);
+});
 
 test('the reasoning profile: an evaluation completes, reasoning tokens are counted and priced, and max_tokens is never sent', async () => {
   const s = await sim({});
@@ -111,4 +111,4 @@ test('the reasoning profile: an evaluation completes, reasoning tokens are count
   expect(sum.usd).toBeCloseTo((stats.promptTokens * 1.25 + stats.completionTokens * 10) / 1e6, 9);
   expect(rowsOf(sum.runDir).every((row) => (row.reasoningTokens ?? 0) > 0)).toBe(true);
   expect(r.stderr).toMatch(/of them reasoning/);
-}, 600_000);
+});

@@ -54,7 +54,7 @@ test('a good run on the suite server prints the summary line and writes result.j
   const r = await runLsl([...BASE, '--budget', String(budget), '--val', '10', '--train', '20', '--json'], {
     LSL_HOME: home, TEMPORAL_ADDRESS: testServer().address, TEMPORAL_NAMESPACE: testServer().namespace,
     LSL_TASK_QUEUE: taskQueue, LSL_SIM_URL: '',
-  }, 600_000);
+  });
   expect(r.code).toBe(0);
   const s = lastJsonLine<Record<string, unknown>>(r);
   expect(s).toMatchObject({ task: 'gsm8k', model: 'sim-small', reflector: 'sim-large', grant: budget, simulated: true });
@@ -86,7 +86,7 @@ test('a seed candidate file that is not a mapping of texts is one line naming th
   const home = tempDir('optimize-seed-bad');
   const seedFile = path.join(home, 'seed.json');
   fs.writeFileSync(seedFile, JSON.stringify({ components: { approach: 'Solve it.', format: 7 } }));
-  const r = await runLsl([...BASE, '--budget', '300', '--seed-candidate', seedFile], { LSL_HOME: home, TEMPORAL_ADDRESS: '', LSL_SIM_URL: '' }, 300_000);
+  const r = await runLsl([...BASE, '--budget', '300', '--seed-candidate', seedFile], { LSL_HOME: home, TEMPORAL_ADDRESS: '', LSL_SIM_URL: '' }, 60_000);
   expect(r.code).toBe(2);
   const lines = r.stderr.split('\n').filter((l) => l !== '');
   expect(lines).toEqual([`lsl: error: seed candidate file ${seedFile}: seed candidate: component "format" must be a non-empty text`]);
@@ -99,7 +99,7 @@ test('--optimizer opro runs an OPRO stage through the same stage workflow, withi
   const r = await runLsl([...BASE, '--optimizer', 'opro', '--budget', String(budget), '--val', '10', '--train', '20', '--json'], {
     LSL_HOME: home, TEMPORAL_ADDRESS: testServer().address, TEMPORAL_NAMESPACE: testServer().namespace,
     LSL_TASK_QUEUE: taskQueue, LSL_SIM_URL: '',
-  }, 600_000);
+  });
   expect(r.code).toBe(0);
   const s = lastJsonLine<Record<string, unknown>>(r);
   expect(s).toMatchObject({ optimizer: 'opro', task: 'gsm8k', grant: budget, simulated: true });
@@ -131,7 +131,7 @@ describe('--optimizer-config: the shape of an experiment config\'s optimizers: s
     const home = tempDir('optimize-config-bad');
     const file = path.join(home, 'optimizers.yaml');
     fs.writeFileSync(file, text);
-    const r = await runLsl([...BASE, '--budget', '300', ...args, '--optimizer-config', file], { LSL_HOME: home, TEMPORAL_ADDRESS: '', LSL_SIM_URL: '' }, 300_000);
+    const r = await runLsl([...BASE, '--budget', '300', ...args, '--optimizer-config', file], { LSL_HOME: home, TEMPORAL_ADDRESS: '', LSL_SIM_URL: '' }, 60_000);
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n').filter((l) => l !== '')).toEqual([message(file)]);
     expect(fs.existsSync(path.join(home, 'runs'))).toBe(false);
@@ -148,7 +148,7 @@ test('OPRO settings from a file and a flag reach the stage: a small grant lasts 
     '--optimizer-setting', 'stop.maxIterations=6', '--budget', String(budget), '--val', '10', '--train', '20', '--json'], {
     LSL_HOME: home, TEMPORAL_ADDRESS: testServer().address, TEMPORAL_NAMESPACE: testServer().namespace,
     LSL_TASK_QUEUE: `optimize-opro-settings-${Date.now()}`, LSL_SIM_URL: '',
-  }, 600_000);
+  });
   expect(r.code).toBe(0);
   const s = lastJsonLine<Record<string, unknown>>(r);
   expect(s.metricCalls as number).toBeLessThanOrEqual(budget);
@@ -165,4 +165,4 @@ test('OPRO settings from a file and a flag reach the stage: a small grant lasts 
   // Each step costs at most 2 x 4 fitness calls and one validation of 10: the grant lasts until the step limit.
   expect(s.iterations).toBe(6);
   expect(s.stopReason).toBe('max-iterations');
-}, 600_000);
+});
